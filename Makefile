@@ -1,0 +1,61 @@
+# Preventiewijzer — `make run` sets up what is missing and starts the assistant; `make test` tests it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MODEL := models/preventiewijzer.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_DETERMINISTIC_OPS := 1
+export PYTHONHASHSEED := 0
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help run test setup knowledge model lock bench clean
+
+help:
+	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
+	@echo "make test   run every test: pytest, rasa data validate, rasa test, end-to-end"
+	@echo "make bench  print training time, start time and reply latency"
+	@echo "make lock   refresh requirements.lock from requirements.in"
+	@echo "make clean  remove the trained model and local databases"
+
+run: setup
+	@$(PY) -m bot run
+
+test: setup
+	@scripts/test.sh
+
+bench: setup
+	@$(PY) benchmarks/bench_assistant.py
+
+setup: $(VENV)/.installed
+	@scripts/install-nl-model.sh $(PY)
+	@$(MAKE) --no-print-directory knowledge model
+
+$(VENV)/.installed: requirements.lock
+	@scripts/make-venv.sh $(VENV)
+	@touch $@
+
+knowledge:
+	@echo "== Knowledge base"
+	@$(PY) -m knowledge load
+
+model: $(MODEL)
+
+$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+	@echo "== Rasa model: training (about 2-4 minutes on 2 cores)"
+	@mkdir -p models
+	@$(PY) -m rasa train --fixed-model-name preventiewijzer --out models --quiet
+	@touch $@
+
+lock: $(VENV)/.installed
+	@echo "# Frozen with Python 3.10 from requirements.in — do not edit by hand; run 'make lock'." > requirements.lock.new
+	@$(PY) -m pip install --quiet -r requirements.in
+	@$(PY) -m pip freeze --exclude-editable | grep -v -i '^nl.core.news.sm' >> requirements.lock.new
+	@mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf models var .rasa

@@ -1,0 +1,22 @@
+"""Shared access to the knowledge base for all actions, built on first use."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from knowledge.interview import AnswerParser
+from knowledge.plan import PlanEngine
+from knowledge.store import default_knowledge_base
+
+
+@lru_cache(maxsize=1)
+def parser() -> AnswerParser:
+    return AnswerParser(default_knowledge_base().catalog())
+
+
+@lru_cache(maxsize=1)
+def engine() -> PlanEngine:
+    return PlanEngine(default_knowledge_base().catalog())
+
+
+def catalog():
+    return default_knowledge_base().catalog()

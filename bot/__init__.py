@@ -1,0 +1,1 @@
+"""Everything Rasa-side that is ours: the launcher, channels, widget and exports."""

@@ -1,0 +1,299 @@
+"""The plan engine: turn an interview state into a step-by-step, multi-track plan.
+
+Pure Python on a :class:`~knowledge.catalog.Catalog`; no Rasa, no SQL. Deterministic: the
+same state and catalog always give the same plan (ties are broken by id).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from knowledge.catalog import Catalog, Intervention
+
+STEP_ORDER = ("analyse", "samenwerking", "interventies", "deskundigheid", "borging")
+PILLAR_ORDER = ("vraagbeperking", "aanbodbeperking", "schadebeperking")
+
+# Substances that are about use at parties or of illegal drugs: harm reduction is relevant.
+PARTY_DRUGS = {"xtc", "cocaine", "3mmc", "lachgas", "ghb", "ketamine", "amfetamine", "middelen_algemeen"}
+# Settings where supply can be limited by rules, enforcement and agreements.
+SUPPLY_SETTINGS = {"uitgaan", "evenementen", "straat", "sportclub", "wijk", "online"}
+# Substances whose sale is regulated or forbidden: supply reduction always relevant.
+SUPPLY_SUBSTANCES = {"alcohol", "tabak", "lachgas", "3mmc", "cannabis", "xtc", "cocaine", "ghb", "amfetamine", "gokken"}
+HARM_GROUPS = {"uitgaanspubliek", "dak_thuislozen", "zorgmijders", "studenten"}
+YOUTH_GROUPS = {
+    "jongeren_algemeen", "uitgaanspubliek", "hangjongeren", "jeugdzorg_jongeren", "kopp_kov",
+    "studenten", "vmbo_pro_leerlingen", "jongeren_psychisch",
+}
+LAW_TYPES = {"wet", "beleidsmaatregel"}
+
+# Weights of the score: fit (what the record is about) and evidence (how well it is known to work).
+W_SUBSTANCE, W_GROUP, W_SETTING = 0.40, 0.35, 0.25
+W_FIT, W_EVIDENCE = 0.70, 0.30
+MIN_FIT = 0.30
+
+
+@dataclass
+class Signal:
+    substances: List[str] = field(default_factory=list)
+    settings: List[str] = field(default_factory=list)
+    reporters: List[str] = field(default_factory=list)
+    description: str = ""
+    trend: Optional[str] = None
+
+
+@dataclass
+class InterviewState:
+    municipality: Optional[str] = None
+    signals: List[Signal] = field(default_factory=list)
+    groups: List[str] = field(default_factory=list)
+    partners_present: List[str] = field(default_factory=list)
+    policy: Optional[str] = None
+    capacity: Optional[str] = None
+    rejected: List[str] = field(default_factory=list)  # intervention ids the officer rejected
+    rejected_types: List[str] = field(default_factory=list)  # intervention types rejected
+
+    @property
+    def substances(self) -> List[str]:
+        return _unique(s for sig in self.signals for s in sig.substances)
+
+    @property
+    def settings(self) -> List[str]:
+        return _unique(s for sig in self.signals for s in sig.settings)
+
+
+@dataclass
+class Option:
+    intervention: Intervention
+    score: int
+    fit: float
+    evidence: float
+    why: str
+    partners_needed: List[str]
+    partners_missing: List[str]
+    pillar: Optional[str] = None
+
+
+@dataclass
+class PlanStep:
+    id: str
+    title: str
+    options: List[Option]
+    notes: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    state: InterviewState
+    steps: List[PlanStep]
+    pillars: List[str]
+    partners_missing: List[str]
+
+    def option_ids(self) -> List[str]:
+        return [o.intervention.id for s in self.steps for o in s.options]
+
+    def step(self, step_id: str) -> PlanStep:
+        return next(s for s in self.steps if s.id == step_id)
+
+
+def _unique(items: Iterable[str]) -> List[str]:
+    seen: Set[str] = set()
+    out = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def and_list(words: Sequence[str]) -> str:
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " en " + words[-1]
+
+
+class PlanEngine:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        levels = catalog.vocabulary["recognition_levels"]
+        self._max_rank = max(t.rank for t in levels.values()) or 1
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def pillars_for(self, state: InterviewState) -> List[str]:
+        """Which of the three pillars the signals call for (demand reduction always)."""
+        substances, settings, groups = set(state.substances), set(state.settings), set(state.groups)
+        pillars = ["vraagbeperking"]
+        if substances & SUPPLY_SUBSTANCES or settings & SUPPLY_SETTINGS:
+            pillars.append("aanbodbeperking")
+        if substances & PARTY_DRUGS or settings & {"uitgaan", "evenementen"} or groups & HARM_GROUPS:
+            pillars.append("schadebeperking")
+        return pillars
+
+    def evidence(self, item: Intervention) -> float:
+        level = item.recognition.level
+        if level == "niet_beoordeeld" and item.type in LAW_TYPES:
+            return 0.5  # laws and local rules are not assessed as interventions; neutral weight
+        return self.catalog.recognition_rank(item) / self._max_rank
+
+    def _fit(self, item: Intervention, state: InterviewState) -> Tuple[float, Dict[str, List[str]]]:
+        wanted_subs, wanted_settings = set(state.substances), set(state.settings)
+        wanted_groups = set(state.groups)
+        matched: Dict[str, List[str]] = {"substances": [], "groups": [], "settings": []}
+
+        subs = [s for s in item.substances if s in wanted_subs]
+        if subs:
+            s_fit = 1.0
+            matched["substances"] = subs
+        elif not wanted_subs:
+            s_fit = 0.5
+        elif "middelen_algemeen" in item.substances and wanted_subs & PARTY_DRUGS:
+            s_fit = 0.6
+        elif not item.substances:
+            s_fit = 0.3
+        else:
+            s_fit = 0.0
+
+        groups = [g for g in item.groups if g in wanted_groups]
+        if groups:
+            g_fit = 1.0
+            matched["groups"] = groups
+        elif not wanted_groups:
+            g_fit = 0.4
+        elif "jongeren_algemeen" in item.groups and wanted_groups & YOUTH_GROUPS:
+            g_fit = 0.5
+        else:
+            g_fit = 0.0
+
+        settings = [s for s in item.settings if s in wanted_settings]
+        if settings:
+            t_fit = 1.0
+            matched["settings"] = settings
+        elif not wanted_settings or not item.settings:
+            t_fit = 0.3
+        else:
+            t_fit = 0.0
+        return W_SUBSTANCE * s_fit + W_GROUP * g_fit + W_SETTING * t_fit, matched
+
+    def _why(self, item: Intervention, matched: Dict[str, List[str]]) -> str:
+        cat = self.catalog
+        parts = []
+        if matched["substances"]:
+            parts.append("gaat over " + and_list([cat.label("substances", s) for s in matched["substances"]]))
+        if matched["groups"]:
+            parts.append("bereikt " + and_list([cat.groups[g].short for g in matched["groups"]]))
+        if matched["settings"]:
+            parts.append("werkt in " + and_list([cat.label("settings", s) for s in matched["settings"]]))
+        if parts:
+            return "Past bij jouw situatie: het " + and_list(parts) + "."
+        return "Algemene maatregel die de rest van het plan ondersteunt."
+
+    def score(self, item: Intervention, state: InterviewState) -> Optional[Option]:
+        fit, matched = self._fit(item, state)
+        if fit < MIN_FIT:
+            return None
+        evidence = self.evidence(item)
+        score = round(100 * (W_FIT * fit + W_EVIDENCE * evidence))
+        present = set(state.partners_present)
+        return Option(
+            intervention=item,
+            score=score,
+            fit=round(fit, 3),
+            evidence=round(evidence, 3),
+            why=self._why(item, matched),
+            partners_needed=list(item.partners),
+            partners_missing=[p for p in item.partners if p not in present],
+        )
+
+    def rank(self, state: InterviewState, step: Optional[str] = None, pillar: Optional[str] = None) -> List[Option]:
+        """All fitting options, best first, without rejected records or types."""
+        rejected, rejected_types = set(state.rejected), set(state.rejected_types)
+        options = []
+        for item in self.catalog.interventions.values():
+            if item.id in rejected or item.type in rejected_types:
+                continue
+            if step and step not in item.steps:
+                continue
+            if pillar and pillar not in item.pillars:
+                continue
+            option = self.score(item, state)
+            if option is not None:
+                option.pillar = pillar
+                options.append(option)
+        options.sort(key=lambda o: (-o.score, -o.fit, o.intervention.id))
+        return options
+
+    # -- the plan ------------------------------------------------------------------------
+
+    def make_plan(self, state: InterviewState, per_step: int = 3, per_pillar: int = 2) -> Plan:
+        used: Set[str] = set()
+        steps: List[PlanStep] = []
+        pillars = self.pillars_for(state)
+        cat = self.catalog
+
+        def take(options: List[Option], limit: int) -> List[Option]:
+            chosen = []
+            for option in options:
+                if option.intervention.id in used:
+                    continue
+                chosen.append(option)
+                used.add(option.intervention.id)
+                if len(chosen) == limit:
+                    break
+            return chosen
+
+        # Step 3 is chosen first, so that the core interventions are not taken by other steps.
+        core: List[Option] = []
+        core_notes: List[str] = []
+        for pillar in pillars:
+            chosen = take(self.rank(state, step="interventies", pillar=pillar), per_pillar)
+            if not chosen:
+                core_notes.append(self._empty_note(state, cat.label("pillars", pillar)))
+            core.extend(chosen)
+
+        for step_id in STEP_ORDER:
+            title = cat.label("approach_steps", step_id)
+            if step_id == "interventies":
+                steps.append(PlanStep(step_id, title, core, core_notes))
+                continue
+            chosen = take(self.rank(state, step=step_id), per_step)
+            notes = self._step_notes(step_id, state)
+            if not chosen:
+                notes.append(self._empty_note(state, title.lower()))
+            steps.append(PlanStep(step_id, title, chosen, notes))
+
+        present = set(state.partners_present)
+        needed = _unique(p for s in steps for o in s.options for p in o.partners_needed)
+        for group_id in state.groups:
+            needed.extend(p.id for p in cat.partners.values() if group_id in p.groups and p.id not in needed)
+        missing = [p for p in needed if p not in present]
+        return Plan(state=state, steps=steps, pillars=pillars, partners_missing=missing)
+
+    def _empty_note(self, state: InterviewState, what: str) -> str:
+        about = and_list([self.catalog.label("substances", s) for s in state.substances]) or "dit signaal"
+        groups = and_list([self.catalog.groups[g].short for g in state.groups if g in self.catalog.groups])
+        if groups:
+            about += f" bij {groups}"
+        return (
+            f"Geen erkende interventie gevonden voor {what} ({about}). "
+            "Overweeg bestaand aanbod van de GGD of de verslavingszorg, of vraag het Trimbos-instituut om advies."
+        )
+
+    def _step_notes(self, step_id: str, state: InterviewState) -> List[str]:
+        cat = self.catalog
+        notes: List[str] = []
+        if step_id == "analyse":
+            for group_id in state.groups:
+                group = cat.groups.get(group_id)
+                if group is None:
+                    continue
+                if group.local_sources:
+                    notes.append(f"Voor {group.short}: kijk in " + and_list(group.local_sources) + ".")
+                notes.append(group.local_figures_note)
+            if not notes:
+                notes.append("Kijk in de Gezondheidsmonitor van je GGD en op waarstaatjegemeente.nl.")
+        return notes
+
+
+def make_plan(state: InterviewState, catalog: Catalog, **kwargs) -> Plan:
+    return PlanEngine(catalog).make_plan(state, **kwargs)

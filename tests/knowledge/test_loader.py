@@ -1,0 +1,118 @@
+"""The loader accepts the real data files and rejects each kind of bad file precisely."""
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.loader import DATA_DIR, DataFileError, load_catalog
+
+
+def test_real_data_files_are_valid(catalog):
+    assert len(catalog.interventions) >= 15
+    assert len(catalog.groups) >= 12
+    assert len(catalog.partners) >= 18
+    assert len(catalog.municipalities) == 342
+
+
+def test_worked_3mmc_example_is_in_the_knowledge_base(catalog):
+    # The five tracks of the 3-MMC example: parents' course, nightlife training and agreements,
+    # Helder op School, a visible local offer, youth care working with addiction care.
+    for item_id in ("help_mijn_kind", "barcode", "horeca_afspraken", "helder_op_school",
+                    "zichtbaar_preventieaanbod", "jeugdzorg_ivz_samenwerking"):
+        assert item_id in catalog.interventions, item_id
+
+
+def test_every_record_has_a_source_and_known_recognition(catalog):
+    levels = catalog.vocabulary["recognition_levels"]
+    for item in catalog.interventions.values():
+        assert item.sources and all(s.startswith("http") for s in item.sources)
+        assert item.recognition.level in levels
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def _edit_interventions(folder: Path, change):
+    path = folder / "interventions.yaml"
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(records)
+    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _error(folder) -> DataFileError:
+    with pytest.raises(DataFileError) as info:
+        load_catalog(folder)
+    return info.value
+
+
+def test_missing_field_names_file_record_and_field(data_copy):
+    _edit_interventions(data_copy, lambda recs: recs[0].pop("owner"))
+    err = _error(data_copy)
+    assert err.file == "interventions.yaml" and err.field == "owner" and "#1" in err.record
+    assert "missing" in str(err)
+
+
+def test_unknown_group_is_rejected(data_copy):
+    def change(recs):
+        recs[1]["groups"] = ["marsmannetjes"]
+    _edit_interventions(data_copy, change)
+    err = _error(data_copy)
+    assert err.field == "groups" and "unknown group 'marsmannetjes'" in str(err) and "#2" in err.record
+
+
+def test_bad_url_is_rejected(data_copy):
+    def change(recs):
+        recs[2]["sources"] = ["www.example"]
+    _edit_interventions(data_copy, change)
+    err = _error(data_copy)
+    assert err.field == "sources" and "not a valid http(s) URL" in str(err)
+
+
+def test_duplicate_id_is_rejected(data_copy):
+    def change(recs):
+        recs[3]["id"] = recs[0]["id"]
+    _edit_interventions(data_copy, change)
+    err = _error(data_copy)
+    assert err.field == "id" and "duplicate id" in str(err) and "#4" in err.record
+
+
+def test_wrong_encoding_is_rejected(data_copy):
+    path = data_copy / "partners.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-8") + "\n# café\n".encode("latin-1"))
+    err = _error(data_copy)
+    assert err.file == "partners.yaml" and "not valid UTF-8" in str(err)
+
+
+def test_broken_yaml_names_the_line(data_copy):
+    path = data_copy / "groups.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n- id: [unclosed\n", encoding="utf-8")
+    err = _error(data_copy)
+    assert err.file == "groups.yaml" and "not valid YAML at line" in str(err)
+
+
+def test_unknown_field_is_reported_as_typo(data_copy):
+    def change(recs):
+        recs[0]["descripton"] = "typo"
+    _edit_interventions(data_copy, change)
+    err = _error(data_copy)
+    assert err.field == "descripton" and "not a known field" in str(err)
+
+
+def test_bad_recognition_level(data_copy):
+    def change(recs):
+        recs[0]["recognition"]["level"] = "super effectief"
+    _edit_interventions(data_copy, change)
+    err = _error(data_copy)
+    assert err.field == "recognition.level" and "unknown level" in str(err)
+
+
+def test_bad_municipality_code(data_copy):
+    path = data_copy / "gemeenten.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "XX12,Nergenshuizen,Utrecht\n", encoding="utf-8")
+    err = _error(data_copy)
+    assert err.file == "gemeenten.csv" and err.field == "code"
