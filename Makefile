@@ -12,6 +12,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_DETERMINISTIC_OPS := 1
 export PYTHONHASHSEED := 0
 export PYTHONPATH := $(CURDIR)
+# Keep the output readable: Rasa 3.6 dependencies emit many deprecation warnings.
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 .PHONY: help run test setup knowledge model lock bench clean
 

@@ -30,6 +30,7 @@ LAW_TYPES = {"wet", "beleidsmaatregel"}
 W_SUBSTANCE, W_GROUP, W_SETTING = 0.40, 0.35, 0.25
 W_FIT, W_EVIDENCE = 0.70, 0.30
 MIN_FIT = 0.30
+SUBSTANCE_MISMATCH = 0.4
 
 
 @dataclass
@@ -173,7 +174,10 @@ class PlanEngine:
             t_fit = 0.3
         else:
             t_fit = 0.0
-        return W_SUBSTANCE * s_fit + W_GROUP * g_fit + W_SETTING * t_fit, matched
+        fit = W_SUBSTANCE * s_fit + W_GROUP * g_fit + W_SETTING * t_fit
+        if s_fit == 0.0:
+            fit *= SUBSTANCE_MISMATCH  # about another substance: only a weak fit, however well the rest fits
+        return fit, matched
 
     def _why(self, item: Intervention, matched: Dict[str, List[str]]) -> str:
         cat = self.catalog
