@@ -20,7 +20,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 help:
 	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
 	@echo "make test   run every test: pytest, rasa data validate, rasa test, end-to-end"
-	@echo "make bench  print training time, start time and reply latency"
+	@echo "make bench  print knowledge/plan timings, training time, start time and reply latency"
 	@echo "make lock   refresh requirements.lock from requirements.in"
 	@echo "make clean  remove the trained model and local databases"
 
@@ -31,6 +31,7 @@ test: setup
 	@scripts/test.sh
 
 bench: setup
+	@$(PY) benchmarks/bench_knowledge.py
 	@$(PY) benchmarks/bench_assistant.py
 
 setup: $(VENV)/.installed

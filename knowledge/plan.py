@@ -106,6 +106,32 @@ def _unique(items: Iterable[str]) -> List[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """What an interview state asks for, as sets, computed once per plan."""
+
+    substances: frozenset
+    settings: frozenset
+    groups: frozenset
+    party_drugs: bool
+    youth: bool
+
+    @classmethod
+    def of(cls, state: InterviewState) -> "_Wanted":
+        substances = frozenset(state.substances)
+        groups = frozenset(state.groups)
+        return cls(substances, frozenset(state.settings), groups, bool(substances & PARTY_DRUGS), bool(groups & YOUTH_GROUPS))
+
+
+@dataclass
+class _Hit:
+    item: Intervention
+    score: int
+    fit: float
+    evidence: float
+    matched: Dict[str, List[str]]
+
+
 def and_list(words: Sequence[str]) -> str:
     words = list(words)
     if len(words) <= 1:
@@ -137,40 +163,38 @@ class PlanEngine:
             return 0.5  # laws and local rules are not assessed as interventions; neutral weight
         return self.catalog.recognition_rank(item) / self._max_rank
 
-    def _fit(self, item: Intervention, state: InterviewState) -> Tuple[float, Dict[str, List[str]]]:
-        wanted_subs, wanted_settings = set(state.substances), set(state.settings)
-        wanted_groups = set(state.groups)
+    def _fit(self, item: Intervention, wanted: "_Wanted") -> Tuple[float, Dict[str, List[str]]]:
         matched: Dict[str, List[str]] = {"substances": [], "groups": [], "settings": []}
 
-        subs = [s for s in item.substances if s in wanted_subs]
+        subs = [s for s in item.substances if s in wanted.substances]
         if subs:
             s_fit = 1.0
             matched["substances"] = subs
-        elif not wanted_subs:
+        elif not wanted.substances:
             s_fit = 0.5
-        elif "middelen_algemeen" in item.substances and wanted_subs & PARTY_DRUGS:
+        elif wanted.party_drugs and "middelen_algemeen" in item.substances:
             s_fit = 0.6
         elif not item.substances:
             s_fit = 0.3
         else:
             s_fit = 0.0
 
-        groups = [g for g in item.groups if g in wanted_groups]
+        groups = [g for g in item.groups if g in wanted.groups]
         if groups:
             g_fit = 1.0
             matched["groups"] = groups
-        elif not wanted_groups:
+        elif not wanted.groups:
             g_fit = 0.4
-        elif "jongeren_algemeen" in item.groups and wanted_groups & YOUTH_GROUPS:
+        elif wanted.youth and "jongeren_algemeen" in item.groups:
             g_fit = 0.5
         else:
             g_fit = 0.0
 
-        settings = [s for s in item.settings if s in wanted_settings]
+        settings = [s for s in item.settings if s in wanted.settings]
         if settings:
             t_fit = 1.0
             matched["settings"] = settings
-        elif not wanted_settings or not item.settings:
+        elif not wanted.settings or not item.settings:
             t_fit = 0.3
         else:
             t_fit = 0.0
@@ -192,40 +216,52 @@ class PlanEngine:
             return "Past bij jouw situatie: het " + and_list(parts) + "."
         return "Algemene maatregel die de rest van het plan ondersteunt."
 
-    def score(self, item: Intervention, state: InterviewState) -> Optional[Option]:
-        fit, matched = self._fit(item, state)
-        if fit < MIN_FIT:
-            return None
-        evidence = self.evidence(item)
-        score = round(100 * (W_FIT * fit + W_EVIDENCE * evidence))
+    def _option(self, hit: "_Hit", state: InterviewState, pillar: Optional[str] = None) -> Option:
+        item = hit.item
         present = set(state.partners_present)
         return Option(
             intervention=item,
-            score=score,
-            fit=round(fit, 3),
-            evidence=round(evidence, 3),
-            why=self._why(item, matched),
+            score=hit.score,
+            fit=round(hit.fit, 3),
+            evidence=round(hit.evidence, 3),
+            why=self._why(item, hit.matched),
             partners_needed=list(item.partners),
             partners_missing=[p for p in item.partners if p not in present],
+            pillar=pillar,
         )
 
-    def rank(self, state: InterviewState, step: Optional[str] = None, pillar: Optional[str] = None) -> List[Option]:
-        """All fitting options, best first, without rejected records or types."""
+    def _hits(self, state: InterviewState) -> List["_Hit"]:
+        """Every fitting record, scored once, best first, without rejected records or types."""
+        wanted = _Wanted.of(state)
         rejected, rejected_types = set(state.rejected), set(state.rejected_types)
-        options = []
+        hits = []
         for item in self.catalog.interventions.values():
             if item.id in rejected or item.type in rejected_types:
                 continue
-            if step and step not in item.steps:
+            fit, matched = self._fit(item, wanted)
+            if fit < MIN_FIT:
                 continue
-            if pillar and pillar not in item.pillars:
-                continue
-            option = self.score(item, state)
-            if option is not None:
-                option.pillar = pillar
-                options.append(option)
-        options.sort(key=lambda o: (-o.score, -o.fit, o.intervention.id))
-        return options
+            evidence = self.evidence(item)
+            score = round(100 * (W_FIT * fit + W_EVIDENCE * evidence))
+            hits.append(_Hit(item, score, fit, evidence, matched))
+        hits.sort(key=lambda h: (-h.score, -h.fit, h.item.id))
+        return hits
+
+    def score(self, item: Intervention, state: InterviewState) -> Optional[Option]:
+        """The option for one record, or None when it does not fit this state."""
+        fit, matched = self._fit(item, _Wanted.of(state))
+        if fit < MIN_FIT:
+            return None
+        evidence = self.evidence(item)
+        return self._option(_Hit(item, round(100 * (W_FIT * fit + W_EVIDENCE * evidence)), fit, evidence, matched), state)
+
+    def rank(self, state: InterviewState, step: Optional[str] = None, pillar: Optional[str] = None) -> List[Option]:
+        """Fitting options for one step and/or pillar, best first."""
+        return [
+            self._option(h, state, pillar)
+            for h in self._hits(state)
+            if (not step or step in h.item.steps) and (not pillar or pillar in h.item.pillars)
+        ]
 
     # -- the plan ------------------------------------------------------------------------
 
@@ -235,13 +271,16 @@ class PlanEngine:
         pillars = self.pillars_for(state)
         cat = self.catalog
 
-        def take(options: List[Option], limit: int) -> List[Option]:
+        hits = self._hits(state)
+
+        def take(step: str, limit: int, pillar: Optional[str] = None) -> List[Option]:
             chosen = []
-            for option in options:
-                if option.intervention.id in used:
+            for hit in hits:
+                item = hit.item
+                if item.id in used or step not in item.steps or (pillar and pillar not in item.pillars):
                     continue
-                chosen.append(option)
-                used.add(option.intervention.id)
+                chosen.append(self._option(hit, state, pillar))
+                used.add(item.id)
                 if len(chosen) == limit:
                     break
             return chosen
@@ -250,7 +289,7 @@ class PlanEngine:
         core: List[Option] = []
         core_notes: List[str] = []
         for pillar in pillars:
-            chosen = take(self.rank(state, step="interventies", pillar=pillar), per_pillar)
+            chosen = take("interventies", per_pillar, pillar)
             if not chosen:
                 core_notes.append(self._empty_note(state, cat.label("pillars", pillar)))
             core.extend(chosen)
@@ -260,7 +299,7 @@ class PlanEngine:
             if step_id == "interventies":
                 steps.append(PlanStep(step_id, title, core, core_notes))
                 continue
-            chosen = take(self.rank(state, step=step_id), per_step)
+            chosen = take(step_id, per_step)
             notes = self._step_notes(step_id, state)
             if not chosen:
                 notes.append(self._empty_note(state, title.lower()))

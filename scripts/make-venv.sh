@@ -16,5 +16,5 @@ if ! "$venv/bin/python" -m pip install --disable-pip-version-check --progress-ba
   echo "error: installing the dependencies failed; the full log is in $log" >&2
   exit 1
 fi
-echo "   $(grep -c '^Collecting' "$log" || true) packages fetched or checked; log in $log"
+echo "   done; the pip log is in $log"
 "$venv/bin/python" -m pip check >/dev/null || { echo "error: installed packages conflict; run 'rm -rf $venv' and try again" >&2; exit 1; }

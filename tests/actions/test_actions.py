@@ -137,3 +137,25 @@ def test_summary_names_everything_said():
     assert "Gemeente: Aalten" in text
     assert "3-MMC" in text and "uitgaansleven" in text and "jongerenwerk" in text
     assert "Stap 3" in text
+
+
+def test_every_form_question_has_an_ask_action_with_buttons():
+    from actions import asks
+
+    for slot in DOMAIN["forms"]["interview_form"]["required_slots"]:
+        if slot in ("municipality", "groups"):
+            continue  # dedicated ask actions, tested above
+        action = next(v for v in vars(asks).values()
+                      if isinstance(v, type) and issubclass(v, asks._AskAction) and v.slot == slot)
+        _, messages = run(action(), tracker())
+        assert action().name() == f"action_ask_{slot}"
+        assert messages[0]["text"].endswith("?") or "één bericht" in messages[0]["text"]
+        assert messages[0]["buttons"]
+
+
+def test_start_over_says_so_and_restarts():
+    from actions.asks import ActionStartOver
+
+    events, messages = run(ActionStartOver(), tracker(FILLED))
+    assert events == [{"event": "restart", "timestamp": None}]
+    assert "opnieuw" in messages[0]["text"]
