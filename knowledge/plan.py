@@ -31,6 +31,8 @@ W_SUBSTANCE, W_GROUP, W_SETTING = 0.40, 0.35, 0.25
 W_FIT, W_EVIDENCE = 0.70, 0.30
 MIN_FIT = 0.30
 SUBSTANCE_MISMATCH = 0.4
+OFF_TARGET = 0.6
+BEHAVIOURS = {"gokken", "gamen"}
 
 
 @dataclass
@@ -114,13 +116,17 @@ class _Wanted:
     settings: frozenset
     groups: frozenset
     party_drugs: bool
+    substance_use: bool
     youth: bool
 
     @classmethod
     def of(cls, state: InterviewState) -> "_Wanted":
         substances = frozenset(state.substances)
         groups = frozenset(state.groups)
-        return cls(substances, frozenset(state.settings), groups, bool(substances & PARTY_DRUGS), bool(groups & YOUTH_GROUPS))
+        return cls(
+            substances, frozenset(state.settings), groups, bool(substances & PARTY_DRUGS),
+            bool(substances - BEHAVIOURS), bool(groups & YOUTH_GROUPS),
+        )
 
 
 @dataclass
@@ -172,8 +178,8 @@ class PlanEngine:
             matched["substances"] = subs
         elif not wanted.substances:
             s_fit = 0.5
-        elif wanted.party_drugs and "middelen_algemeen" in item.substances:
-            s_fit = 0.6
+        elif wanted.substance_use and "middelen_algemeen" in item.substances:
+            s_fit = 0.6  # general substance prevention covers any substance, not gambling or gaming
         elif not item.substances:
             s_fit = 0.3
         else:
@@ -201,6 +207,8 @@ class PlanEngine:
         fit = W_SUBSTANCE * s_fit + W_GROUP * g_fit + W_SETTING * t_fit
         if s_fit == 0.0:
             fit *= SUBSTANCE_MISMATCH  # about another substance: only a weak fit, however well the rest fits
+        if wanted.groups and g_fit < 0.5 and t_fit < 1.0:
+            fit *= OFF_TARGET  # reaches neither the groups nor the place of the signal
         return fit, matched
 
     def _why(self, item: Intervention, matched: Dict[str, List[str]]) -> str:
