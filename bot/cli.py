@@ -183,8 +183,19 @@ class Assistant:
         self.stop()
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def cmd_run(args) -> int:
-    assistant = Assistant(rasa_port=args.port, actions_port=args.actions_port, model=Path(args.model))
+    # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the two servers cleanly, even when
+    # we were started with SIGINT ignored (as background jobs of a non-interactive shell are).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    assistant = Assistant(
+        rasa_port=args.port, actions_port=args.actions_port, model=Path(args.model),
+        endpoints=Path(args.endpoints) if args.endpoints else None,
+    )
     print(f"Starting the action server (port {args.actions_port}) and the Rasa server (port {args.port}) …", flush=True)
     try:
         assistant.start()
@@ -213,6 +224,8 @@ def cmd_run(args) -> int:
         print("\nStopping …", flush=True)
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         assistant.stop()
 
 
@@ -223,6 +236,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
     p.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", "5055")))
     p.add_argument("--model", default=str(DEFAULT_MODEL))
+    p.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS"),
+                   help="endpoints file (default: endpoints.yml: local action server, SQLite tracker store)")
     p.set_defaults(func=cmd_run)
     args = parser.parse_args(argv)
     return args.func(args)

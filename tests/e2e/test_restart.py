@@ -1,0 +1,77 @@
+"""End to end: `python -m bot run` stops both servers on Ctrl-C, and a conversation continues
+after a restart because Rasa keeps it in the SQL tracker store."""
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+from bot.cli import PROJECT_DIR, child_env, port_free, write_endpoints
+
+pytestmark = pytest.mark.e2e
+
+RASA_PORT, ACTIONS_PORT = 5106, 5156
+
+
+def start(tmp, name):
+    endpoints = tmp / "endpoints.yml"
+    if not endpoints.exists():
+        write_endpoints(endpoints, ACTIONS_PORT, str(tmp / "tracker.db"))
+    log_path = tmp / f"{name}.log"
+    log = open(log_path, "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--port", str(RASA_PORT), "--actions-port", str(ACTIONS_PORT),
+         "--endpoints", str(endpoints)],
+        cwd=PROJECT_DIR, env=child_env(), stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 240
+    while b"is ready" not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("bot run did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+        time.sleep(1)
+    return process
+
+
+def say(sender, text):
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"http://localhost:{RASA_PORT}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return "\n".join(m.get("text", "") for m in json.loads(response.read()))
+
+
+def stop_with_ctrl_c(process):
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    for _ in range(30):
+        if port_free(RASA_PORT) and port_free(ACTIONS_PORT):
+            return
+        time.sleep(1)
+    pytest.fail("a server still holds its port after Ctrl-C")
+
+
+def test_ctrl_c_stops_both_and_the_conversation_survives_a_restart(tmp_path):
+    me = f"restart-{uuid.uuid4().hex[:8]}"
+    process = start(tmp_path, "first")
+    try:
+        say(me, "hoi")
+        assert "Welk signaal zie je?" in say(me, "Zwolle")
+        assert "Wie heeft het gezien" in say(me, "lachgas op straat")
+    finally:
+        stop_with_ctrl_c(process)
+
+    process = start(tmp_path, "second")
+    try:
+        # The assistant remembers where we were: the next answer is about who reported it.
+        assert "Om welke groep" in say(me, "de wijkagent")
+        assert "Welke partners" in say(me, "hangjongeren")
+        answer = say(me, "jongerenwerk")
+        assert "Dit is mijn voorstel voor Zwolle" in answer
+        assert "Signaal: lachgas; waar: straat en hangplekken; gemeld door: de politie" in answer
+    finally:
+        stop_with_ctrl_c(process)
