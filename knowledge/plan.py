@@ -238,6 +238,13 @@ class PlanEngine:
             pillar=pillar,
         )
 
+    def _hit(self, item: Intervention, wanted: "_Wanted") -> Optional["_Hit"]:
+        fit, matched = self._fit(item, wanted)
+        if fit < MIN_FIT:
+            return None
+        evidence = self.evidence(item)
+        return _Hit(item, round(100 * (W_FIT * fit + W_EVIDENCE * evidence)), fit, evidence, matched)
+
     def _hits(self, state: InterviewState) -> List["_Hit"]:
         """Every fitting record, scored once, best first, without rejected records or types."""
         wanted = _Wanted.of(state)
@@ -246,30 +253,11 @@ class PlanEngine:
         for item in self.catalog.interventions.values():
             if item.id in rejected or item.type in rejected_types:
                 continue
-            fit, matched = self._fit(item, wanted)
-            if fit < MIN_FIT:
-                continue
-            evidence = self.evidence(item)
-            score = round(100 * (W_FIT * fit + W_EVIDENCE * evidence))
-            hits.append(_Hit(item, score, fit, evidence, matched))
+            hit = self._hit(item, wanted)
+            if hit is not None:
+                hits.append(hit)
         hits.sort(key=lambda h: (-h.score, -h.fit, h.item.id))
         return hits
-
-    def score(self, item: Intervention, state: InterviewState) -> Optional[Option]:
-        """The option for one record, or None when it does not fit this state."""
-        fit, matched = self._fit(item, _Wanted.of(state))
-        if fit < MIN_FIT:
-            return None
-        evidence = self.evidence(item)
-        return self._option(_Hit(item, round(100 * (W_FIT * fit + W_EVIDENCE * evidence)), fit, evidence, matched), state)
-
-    def rank(self, state: InterviewState, step: Optional[str] = None, pillar: Optional[str] = None) -> List[Option]:
-        """Fitting options for one step and/or pillar, best first."""
-        return [
-            self._option(h, state, pillar)
-            for h in self._hits(state)
-            if (not step or step in h.item.steps) and (not pillar or pillar in h.item.pillars)
-        ]
 
     # -- the plan ------------------------------------------------------------------------
 

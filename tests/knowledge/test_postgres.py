@@ -15,6 +15,7 @@ import pytest
 
 from knowledge.plan import InterviewState, PlanEngine, Signal
 from knowledge.store import KnowledgeBase
+from tests.knowledge.test_store import assert_roundtrip
 
 
 def _pg_bin():
@@ -71,14 +72,7 @@ STATES = [
 
 
 def test_postgres_holds_the_same_catalog(pg_url, catalog):
-    kb = KnowledgeBase(url=pg_url)
-    kb.load_data_files()
-    assert kb.is_current()
-    back = kb.catalog()
-    assert back.interventions == catalog.interventions
-    assert back.groups == catalog.groups
-    assert back.partners == catalog.partners
-    assert back.municipalities == catalog.municipalities
+    assert_roundtrip(KnowledgeBase(url=pg_url), catalog)
 
 
 def test_postgres_and_sqlite_give_identical_plans(pg_url, tmp_path):

@@ -2,9 +2,8 @@
 from knowledge.store import KnowledgeBase
 
 
-def test_roundtrip_through_sqlite(tmp_path, catalog):
-    kb = KnowledgeBase(url=f"sqlite:///{tmp_path / 'kb.db'}")
-    assert kb.fingerprint() is None
+def assert_roundtrip(kb: KnowledgeBase, catalog) -> None:
+    """Load the data files into ``kb`` and check that reading back gives the same catalog."""
     kb.load_data_files()
     assert kb.is_current()
     back = kb.catalog()
@@ -13,6 +12,12 @@ def test_roundtrip_through_sqlite(tmp_path, catalog):
     assert back.partners == catalog.partners
     assert back.municipalities == catalog.municipalities
     assert back.vocabulary == catalog.vocabulary
+
+
+def test_roundtrip_through_sqlite(tmp_path, catalog):
+    kb = KnowledgeBase(url=f"sqlite:///{tmp_path / 'kb.db'}")
+    assert kb.fingerprint() is None
+    assert_roundtrip(kb, catalog)
 
 
 def test_ensure_current_loads_once(tmp_path):
