@@ -5,10 +5,12 @@ same state and catalog always give the same plan (ties are broken by id).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from knowledge.catalog import Catalog, Intervention
+from knowledge.matching import TermMatcher, normalize
 
 STEP_ORDER = ("analyse", "samenwerking", "interventies", "deskundigheid", "borging")
 PILLAR_ORDER = ("vraagbeperking", "aanbodbeperking", "schadebeperking")
@@ -33,6 +35,9 @@ MIN_FIT = 0.30
 SUBSTANCE_MISMATCH = 0.4
 OFF_TARGET = 0.6
 BEHAVIOURS = {"gokken", "gamen"}
+# Words in the capacity answer that mean: little time or money, so fewer options per step.
+LOW_CAPACITY = re.compile(r"\b(weinig|beperkt|beperkte|laag|lage|krap|geen (geld|budget|tijd|uren)|nauwelijks)\b")
+RISING = re.compile(r"\b(stijg\w*|toe ?nemend|neemt toe|toename|meer|groei\w*|vaker)\b")
 
 
 @dataclass
@@ -148,6 +153,7 @@ def and_list(words: Sequence[str]) -> str:
 class PlanEngine:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        self._names: Optional[TermMatcher] = None
         levels = catalog.vocabulary["recognition_levels"]
         self._max_rank = max(t.rank for t in levels.values()) or 1
 
@@ -259,10 +265,31 @@ class PlanEngine:
         hits.sort(key=lambda h: (-h.score, -h.fit, h.item.id))
         return hits
 
+    def in_place(self, state: InterviewState) -> List[str]:
+        """Interventions the officer says are already part of the local policy."""
+        if not state.policy:
+            return []
+        if self._names is None:
+            phrases: Dict[str, List[str]] = {}
+            for item in self.catalog.interventions.values():
+                short = re.sub(r"\s*\(([^)]*)\)", "", item.name).strip()
+                words = [item.name, short, re.split(r"\s[–:-]\s|:", short)[0].strip()]
+                words += [abbr for abbr in re.findall(r"\(([^)]{2,6})\)", item.name)]
+                phrases[item.id] = [w for w in words if len(normalize(w)) >= 3]
+            self._names = TermMatcher(phrases)
+        return self._names.find(state.policy)
+
+    @staticmethod
+    def low_capacity(state: InterviewState) -> bool:
+        return bool(state.capacity and LOW_CAPACITY.search(normalize(state.capacity)))
+
     # -- the plan ------------------------------------------------------------------------
 
     def make_plan(self, state: InterviewState, per_step: int = 3, per_pillar: int = 2) -> Plan:
-        used: Set[str] = set()
+        in_place = self.in_place(state)
+        if self.low_capacity(state):
+            per_step, per_pillar = min(per_step, 2), 1
+        used: Set[str] = set(in_place)  # already there: build on it, do not propose it again
         steps: List[PlanStep] = []
         pillars = self.pillars_for(state)
         cat = self.catalog
@@ -296,7 +323,7 @@ class PlanEngine:
                 steps.append(PlanStep(step_id, title, core, core_notes))
                 continue
             chosen = take(step_id, per_step)
-            notes = self._step_notes(step_id, state)
+            notes = self._step_notes(step_id, state, in_place)
             if not chosen:
                 notes.append(self._empty_note(state, title.lower()))
             steps.append(PlanStep(step_id, title, chosen, notes))
@@ -318,9 +345,16 @@ class PlanEngine:
             "Overweeg bestaand aanbod van de GGD of de verslavingszorg, of vraag het Trimbos-instituut om advies."
         )
 
-    def _step_notes(self, step_id: str, state: InterviewState) -> List[str]:
+    def _step_notes(self, step_id: str, state: InterviewState, in_place: Sequence[str] = ()) -> List[str]:
         cat = self.catalog
         notes: List[str] = []
+        if step_id == "samenwerking" and self.low_capacity(state):
+            notes.append("Je hebt weinig capaciteit. Daarom noem ik per stap minder opties: begin met de bovenste.")
+        if step_id == "borging" and in_place:
+            names = and_list([cat.interventions[i].name for i in in_place])
+            notes.append(f"Dit heb je al: {names}. Bouw daarop voort en kijk of het ook dit signaal dekt.")
+        if step_id == "analyse" and any(sig.trend and RISING.search(normalize(sig.trend)) for sig in state.signals):
+            notes.append("Het signaal neemt toe. Leg nu vast wat je ziet, dan kun je later meten of de aanpak werkt.")
         if step_id == "analyse":
             for group_id in state.groups:
                 group = cat.groups.get(group_id)
@@ -329,7 +363,7 @@ class PlanEngine:
                 if group.local_sources:
                     notes.append(f"Voor {group.short}: kijk in " + and_list(group.local_sources) + ".")
                 notes.append(group.local_figures_note)
-            if not notes:
+            if not state.groups:
                 notes.append("Kijk in de Gezondheidsmonitor van je GGD en op waarstaatjegemeente.nl.")
         return notes
 

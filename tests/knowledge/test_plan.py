@@ -105,3 +105,32 @@ def test_any_valid_state_gives_five_steps_without_duplicates(engine, catalog):
                 assert 0 <= option.score <= 100
                 assert option.why
                 assert set(option.partners_missing) <= set(option.partners_needed)
+
+
+def test_measures_already_in_place_are_not_proposed_again(engine):
+    state = state_3mmc()
+    state.policy = "We hebben al een PHP en de scholen doen mee aan Helder op School. Ook Barcode is gegeven."
+    assert set(engine.in_place(state)) >= {"php_alcohol", "helder_op_school", "barcode"}
+    plan = engine.make_plan(state)
+    assert not {"php_alcohol", "helder_op_school", "barcode"} & set(plan.option_ids())
+    note = " ".join(plan.step("borging").notes)
+    assert "Dit heb je al:" in note and "Helder op School" in note
+
+
+def test_little_capacity_gives_fewer_options(engine):
+    state = state_3mmc()
+    state.capacity = "Weinig uren, geen budget voor nieuwe programma's"
+    plan = engine.make_plan(state)
+    assert all(len(s.options) <= 2 for s in plan.steps if s.id != "interventies")
+    assert len(plan.step("interventies").options) <= len(plan.pillars)
+    assert any("weinig capaciteit" in n for n in plan.step("samenwerking").notes)
+    state.capacity = "ruim: 0,5 fte en GALA-geld"
+    assert len(engine.make_plan(state).step("interventies").options) > len(plan.pillars)
+
+
+def test_rising_trend_is_noted_in_the_analysis(engine):
+    state = state_3mmc()
+    state.signals[0].trend = "stijgend sinds de zomer"
+    assert any("neemt toe" in n for n in engine.make_plan(state).step("analyse").notes)
+    state.signals[0].trend = None
+    assert not any("neemt toe" in n for n in engine.make_plan(state).step("analyse").notes)
