@@ -13,7 +13,6 @@ from knowledge.catalog import Catalog, Intervention
 from knowledge.matching import TermMatcher, normalize
 
 STEP_ORDER = ("analyse", "samenwerking", "interventies", "deskundigheid", "borging")
-PILLAR_ORDER = ("vraagbeperking", "aanbodbeperking", "schadebeperking")
 
 # Substances that are about use at parties or of illegal drugs: harm reduction is relevant.
 PARTY_DRUGS = {"xtc", "cocaine", "3mmc", "lachgas", "ghb", "ketamine", "amfetamine", "middelen_algemeen"}
@@ -287,7 +286,8 @@ class PlanEngine:
 
     def make_plan(self, state: InterviewState, per_step: int = 3, per_pillar: int = 2) -> Plan:
         in_place = self.in_place(state)
-        if self.low_capacity(state):
+        low_capacity = self.low_capacity(state)
+        if low_capacity:
             per_step, per_pillar = min(per_step, 2), 1
         used: Set[str] = set(in_place)  # already there: build on it, do not propose it again
         steps: List[PlanStep] = []
@@ -323,7 +323,7 @@ class PlanEngine:
                 steps.append(PlanStep(step_id, title, core, core_notes))
                 continue
             chosen = take(step_id, per_step)
-            notes = self._step_notes(step_id, state, in_place)
+            notes = self._step_notes(step_id, state, in_place, low_capacity)
             if not chosen:
                 notes.append(self._empty_note(state, title.lower()))
             steps.append(PlanStep(step_id, title, chosen, notes))
@@ -345,17 +345,17 @@ class PlanEngine:
             "Overweeg bestaand aanbod van de GGD of de verslavingszorg, of vraag het Trimbos-instituut om advies."
         )
 
-    def _step_notes(self, step_id: str, state: InterviewState, in_place: Sequence[str] = ()) -> List[str]:
+    def _step_notes(self, step_id: str, state: InterviewState, in_place: Sequence[str], low_capacity: bool) -> List[str]:
         cat = self.catalog
         notes: List[str] = []
-        if step_id == "samenwerking" and self.low_capacity(state):
+        if step_id == "samenwerking" and low_capacity:
             notes.append("Je hebt weinig capaciteit. Daarom noem ik per stap minder opties: begin met de bovenste.")
         if step_id == "borging" and in_place:
             names = and_list([cat.interventions[i].name for i in in_place])
             notes.append(f"Dit heb je al: {names}. Bouw daarop voort en kijk of het ook dit signaal dekt.")
-        if step_id == "analyse" and any(sig.trend and RISING.search(normalize(sig.trend)) for sig in state.signals):
-            notes.append("Het signaal neemt toe. Leg nu vast wat je ziet, dan kun je later meten of de aanpak werkt.")
         if step_id == "analyse":
+            if any(sig.trend and RISING.search(normalize(sig.trend)) for sig in state.signals):
+                notes.append("Het signaal neemt toe. Leg nu vast wat je ziet, dan kun je later meten of de aanpak werkt.")
             for group_id in state.groups:
                 group = cat.groups.get(group_id)
                 if group is None:
@@ -367,6 +367,3 @@ class PlanEngine:
                 notes.append("Kijk in de Gezondheidsmonitor van je GGD en op waarstaatjegemeente.nl.")
         return notes
 
-
-def make_plan(state: InterviewState, catalog: Catalog, **kwargs) -> Plan:
-    return PlanEngine(catalog).make_plan(state, **kwargs)
