@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import yaml
 
-from knowledge.loader import DATA_DIR, DataFileError, load_catalog
+from knowledge.loader import DATA_DIR, DataFileError, load_catalog, load_glossary
 from knowledge.matching import TermMatcher, normalize, phrases
 from knowledge.plan import InterviewState, PlanEngine, Signal
 from knowledge.store import KnowledgeBase
@@ -29,9 +29,11 @@ def _fail(message: str) -> int:
 
 def cmd_validate(args) -> int:
     catalog = load_catalog(Path(args.data))
+    glossary = load_glossary(Path(args.data) / "glossary.yaml")
     print(
         f"ok: {len(catalog.interventions)} interventions, {len(catalog.groups)} groups, "
-        f"{len(catalog.partners)} partners, {len(catalog.municipalities)} municipalities"
+        f"{len(catalog.partners)} partners, {len(catalog.municipalities)} municipalities, "
+        f"{len(glossary)} glossary terms"
     )
     return 0
 

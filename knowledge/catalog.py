@@ -86,6 +86,16 @@ class Partner:
 
 
 @dataclass(frozen=True)
+class GlossaryEntry:
+    """A term an officer may ask about, explained in a few sentences."""
+
+    id: str
+    terms: Tuple[str, ...]
+    text: str
+    sources: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Municipality:
     code: str
     name: str

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import List
+from typing import Dict, List
 
 from knowledge.catalog import Catalog
 from knowledge.matching import TermMatcher, normalize, phrases
@@ -18,6 +18,31 @@ _NONE = re.compile(
 )
 
 
+def intervention_phrases(catalog: Catalog) -> Dict[str, List[str]]:
+    """What people type for each intervention: its name, the name without the part in brackets,
+    the part before a colon or dash, and an abbreviation in brackets ('... (PHP)')."""
+    out: Dict[str, List[str]] = {}
+    for item in catalog.interventions.values():
+        short = re.sub(r"\s*\(([^)]*)\)", "", item.name).strip()
+        words = [item.name, short, re.split(r"\s[–:-]\s|:", short)[0].strip()]
+        words += re.findall(r"\(([^)]{2,6})\)", item.name)
+        out[item.id] = [w for w in words if len(normalize(w)) >= 3]
+    return out
+
+
+_TYPE_WORDS = {
+    "campagne": ["campagne", "campagnes", "reclame"],
+    "training": ["training", "trainingen", "cursus", "cursussen", "scholing"],
+    "wet": ["wet", "wetten", "regelgeving", "handhaving"],
+    "beleidsmaatregel": ["beleidsmaatregel", "beleidsmaatregelen", "regels", "verbod", "verboden"],
+    "programma": ["programma", "programmas", "lesprogramma", "lesprogrammas"],
+    "instrument": ["instrument", "instrumenten", "tool", "tools", "app", "apps"],
+    "interventie": ["interventie", "interventies"],
+    "samenwerkingsaanpak": ["samenwerkingsaanpak", "samenwerkingsaanpakken", "netwerk", "overleg"],
+    "voorziening": ["voorziening", "voorzieningen"],
+}
+
+
 class AnswerParser:
     """Turns free-text answers into ids of substances, settings, groups and partners."""
 
@@ -28,6 +53,9 @@ class AnswerParser:
         self._settings = TermMatcher(phrases(catalog.vocabulary["settings"].values()))
         self._groups = TermMatcher(phrases(catalog.groups.values()))
         self._partners = TermMatcher(phrases(catalog.partners.values()))
+        self._interventions = TermMatcher(intervention_phrases(catalog), fuzzy_cutoff=0.9)
+        known_types = catalog.vocabulary["intervention_types"]
+        self._types = TermMatcher({t: w for t, w in _TYPE_WORDS.items() if t in known_types})
 
     @staticmethod
     def is_dont_know(text: str) -> bool:
@@ -51,6 +79,12 @@ class AnswerParser:
 
     def partners(self, text: str) -> List[str]:
         return self._partners.find(text)
+
+    def interventions(self, text: str) -> List[str]:
+        return self._interventions.find(text)
+
+    def intervention_types(self, text: str) -> List[str]:
+        return self._types.find(text)
 
     def suggest_groups(self, substances: List[str], settings: List[str], limit: int = 4) -> List[str]:
         """Groups most often linked to these substances and settings, best first."""

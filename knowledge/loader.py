@@ -17,6 +17,7 @@ import yaml
 from knowledge.catalog import (
     VOCABULARY_KINDS,
     Catalog,
+    GlossaryEntry,
     Group,
     Intervention,
     Municipality,
@@ -353,6 +354,21 @@ def _check_synonyms(file: str, items: Iterable[Tuple[str, Tuple[str, ...]]]) -> 
                     file, f"synonym '{synonym}' is also used by '{owner[synonym]}'", record=f"'{item_id}'", field="synonyms"
                 )
             owner[synonym] = item_id
+
+
+def load_glossary(path: Path) -> Dict[str, GlossaryEntry]:
+    """Short explanations of terms (glossary.yaml): id, terms, text, sources."""
+    entries: Dict[str, GlossaryEntry] = {}
+    for index, data in enumerate(_records(path)):
+        record = _Record(path.name, index, data)
+        item_id = record.ident()
+        _unique(path.name, record, item_id, entries)
+        terms = record.text_list("terms")
+        if not terms:
+            raise record.error("terms", "needs at least one term")
+        entries[item_id] = GlossaryEntry(item_id, terms, record.text("text"), record.urls("sources"))
+    _check_synonyms(path.name, ((e.id, e.terms) for e in entries.values()))
+    return entries
 
 
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from knowledge.catalog import Catalog, Intervention
+from knowledge.interview import intervention_phrases
 from knowledge.matching import TermMatcher, normalize
 
 STEP_ORDER = ("analyse", "samenwerking", "interventies", "deskundigheid", "borging")
@@ -58,6 +59,7 @@ class InterviewState:
     capacity: Optional[str] = None
     rejected: List[str] = field(default_factory=list)  # intervention ids the officer rejected
     rejected_types: List[str] = field(default_factory=list)  # intervention types rejected
+    pinned: Dict[str, List[str]] = field(default_factory=dict)  # step id -> ids the officer added
 
     @property
     def substances(self) -> List[str]:
@@ -220,13 +222,13 @@ class PlanEngine:
         cat = self.catalog
         parts = []
         if matched["substances"]:
-            parts.append("gaat over " + and_list([cat.label("substances", s) for s in matched["substances"]]))
+            parts.append("middel: " + and_list([cat.label("substances", s) for s in matched["substances"]]))
         if matched["groups"]:
-            parts.append("bereikt " + and_list([cat.groups[g].short for g in matched["groups"]]))
+            parts.append("groep: " + and_list([cat.groups[g].short for g in matched["groups"]]))
         if matched["settings"]:
-            parts.append("werkt in " + and_list([cat.label("settings", s) for s in matched["settings"]]))
+            parts.append("plek: " + and_list([cat.label("settings", s) for s in matched["settings"]]))
         if parts:
-            return "Past bij jouw situatie: het " + and_list(parts) + "."
+            return "Past bij jouw situatie (" + "; ".join(parts) + ")."
         return "Algemene maatregel die de rest van het plan ondersteunt."
 
     def _option(self, hit: "_Hit", state: InterviewState, pillar: Optional[str] = None) -> Option:
@@ -269,13 +271,7 @@ class PlanEngine:
         if not state.policy:
             return []
         if self._names is None:
-            phrases: Dict[str, List[str]] = {}
-            for item in self.catalog.interventions.values():
-                short = re.sub(r"\s*\(([^)]*)\)", "", item.name).strip()
-                words = [item.name, short, re.split(r"\s[–:-]\s|:", short)[0].strip()]
-                words += [abbr for abbr in re.findall(r"\(([^)]{2,6})\)", item.name)]
-                phrases[item.id] = [w for w in words if len(normalize(w)) >= 3]
-            self._names = TermMatcher(phrases)
+            self._names = TermMatcher(intervention_phrases(self.catalog))
         return self._names.find(state.policy)
 
     @staticmethod
@@ -296,11 +292,27 @@ class PlanEngine:
 
         hits = self._hits(state)
 
+        by_id = {hit.item.id: hit for hit in hits}
+        reserved = {i for ids in state.pinned.values() for i in ids}  # kept for the step they were added to
+
+        def take_pinned(step: str) -> List[Option]:
+            """Records the officer added to this step come first, even when they score low."""
+            chosen = []
+            for item_id in state.pinned.get(step, []):
+                item = cat.interventions.get(item_id)
+                if item is None or item_id in used or item_id in state.rejected:
+                    continue
+                reserved.discard(item_id)
+                hit = by_id.get(item_id) or _Hit(item, 0, 0.0, self.evidence(item), {"substances": [], "groups": [], "settings": []})
+                chosen.append(self._option(hit, state))
+                used.add(item_id)
+            return chosen
+
         def take(step: str, limit: int, pillar: Optional[str] = None) -> List[Option]:
             chosen = []
             for hit in hits:
                 item = hit.item
-                if item.id in used or step not in item.steps or (pillar and pillar not in item.pillars):
+                if item.id in used or item.id in reserved or step not in item.steps or (pillar and pillar not in item.pillars):
                     continue
                 chosen.append(self._option(hit, state, pillar))
                 used.add(item.id)
@@ -309,7 +321,7 @@ class PlanEngine:
             return chosen
 
         # Step 3 is chosen first, so that the core interventions are not taken by other steps.
-        core: List[Option] = []
+        core: List[Option] = take_pinned("interventies")
         core_notes: List[str] = []
         for pillar in pillars:
             chosen = take("interventies", per_pillar, pillar)
@@ -322,7 +334,8 @@ class PlanEngine:
             if step_id == "interventies":
                 steps.append(PlanStep(step_id, title, core, core_notes))
                 continue
-            chosen = take(step_id, per_step)
+            chosen = take_pinned(step_id)
+            chosen += take(step_id, per_step)
             notes = self._step_notes(step_id, state, in_place, low_capacity)
             if not chosen:
                 notes.append(self._empty_note(state, title.lower()))
@@ -334,6 +347,18 @@ class PlanEngine:
             needed.extend(p.id for p in cat.partners.values() if group_id in p.groups and p.id not in needed)
         missing = [p for p in needed if p not in present]
         return Plan(state=state, steps=steps, pillars=pillars, partners_missing=missing)
+
+    def alternatives(self, plan: Plan, step_id: str, limit: int = 3) -> List[Option]:
+        """Other fitting records for one step of a plan, best first, not already in the plan."""
+        taken = set(plan.option_ids()) | set(self.in_place(plan.state))
+        out = []
+        for hit in self._hits(plan.state):
+            if hit.item.id in taken or step_id not in hit.item.steps:
+                continue
+            out.append(self._option(hit, plan.state))
+            if len(out) == limit:
+                break
+        return out
 
     def _empty_note(self, state: InterviewState, what: str) -> str:
         about = and_list([self.catalog.label("substances", s) for s in state.substances]) or "dit signaal"
