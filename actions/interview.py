@@ -1,44 +1,128 @@
-"""The interview form: validate each answer with the knowledge base and ask the next question."""
+"""The interview form: understand each answer, take corrections and extra information on the way.
+
+Every form slot is filled with the officer's text (``from_text``); the validator below turns the
+text into knowledge-base ids. If the text does not answer the question, it may still correct
+or add to an earlier answer ("nee, het is Zwolle", "ook lachgas", "jongerenwerk zit er toch niet
+bij"); if not, the officer gets a hint, and a different one with buttons the second time.
+Information given before it was asked ("3-MMC in het uitgaansleven in Zwolle") is kept, so that
+question is skipped.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import kb
+from actions.asks import suggested_groups
 from actions.render import and_list, names
+from actions.state import current_signal
 from knowledge.matching import normalize
 
 MAX_ANSWER = 2000  # longer answers are cut before parsing; the user is told
-YES = {"ja", "jazeker", "klopt", "ja klopt", "ja dat klopt", "correct", "yes", "jep", "jup", "ja graag", "precies"}
+FORM_SLOTS = (
+    "municipality", "role", "reason", "signal_substances", "signal_settings", "signal_reporters",
+    "signal_trend", "more_signals", "groups", "partners_present", "policy", "capacity",
+)
+FREE_TEXT_SLOTS = ("role", "signal_reporters", "policy", "capacity")  # any text can be an answer
+SIGNAL_SLOTS = ("signal_substances", "signal_settings", "signal_reporters", "signal_trend", "signal_text")
+
+YES = re.compile(r"^(ja|jazeker|klopt|ja klopt|ja dat klopt|correct|yes|jep|jup|ja graag|precies|ja hoor|zeker|inderdaad|ja die)\b")
+NO = re.compile(r"^(nee|neen|nope|nee hoor|niet|nee dank je|nee bedankt|geen)\b")
+ADD = re.compile(r"\b(ook|daarnaast|plus|erbij|bovendien|en ook)\b")
+REMOVE = re.compile(r"\b(niet|geen|zonder|behalve|weg|haal)\b")
+CORRECTING = re.compile(r"\b(nee|bedoel|eigenlijk|toch|sorry|correctie|fout|verkeerd)\b")
+ROLE_WORDS = {
+    "gezondheid": re.compile(r"\b(gezondheid\w*|volksgezondheid|publieke gezondheid|wpg|preventie|ggd beleid)\b"),
+    "sociaal_domein": re.compile(r"\b(sociaal|sociale|wmo|jeugd\w*|participatie|armoede\w*|welzijn)\b"),
+    "veiligheid": re.compile(r"\b(veiligheid|openbare orde|oov|ioov|handhaving|ondermijning|toezicht)\b"),
+}
+ROLE_LABELS = {"gezondheid": "gezondheid", "sociaal_domein": "sociaal domein", "veiligheid": "veiligheid"}
+REASON_WORDS = {
+    "beleid": re.compile(r"\b(nota\w*|gezondheidsnota|beleid\w*|preventieplan|plan|visie|programma|uitvoeringsplan|php)\b"),
+    "signaal": re.compile(r"\b(signaal|signalen|melding\w*|gemeld|zien|zie|zag|zorgen|incident\w*|toename|probleem)\b"),
+}
+TRENDS = (
+    ("neemt toe", re.compile(r"\b(toe|meer|stijg\w*|groei\w*|vaker|toename|erger|steeds)\b")),
+    ("neemt af", re.compile(r"\b(af|minder|daal\w*|afname|beter)\b")),
+    ("blijft gelijk", re.compile(r"\b(gelijk|stabiel|zelfde|hetzelfde|constant|niet veranderd)\b")),
+)
+ENGLISH = {
+    "the", "and", "are", "what", "how", "can", "please", "hello", "with", "this", "speak", "english",
+    "you", "your", "does", "have", "there", "which", "where", "who", "thanks", "thank", "yes", "about",
+    "we", "our", "see", "more", "is", "it", "my", "i", "want", "need", "do", "not", "know", "hi",
+}
+DUTCH = {"de", "het", "een", "ik", "niet", "en", "van", "wij", "zijn", "jongeren", "bij", "op", "wat", "hoe", "ja", "nee"}
+
+WHY_ASKED = {
+    "municipality": "Met je gemeente kan ik de juiste lokale bronnen noemen. Ook zet ik de naam in het verslag.",
+    "role": "Dan weet ik vanuit welke kant je kijkt. Dat zet ik in het verslag, zodat collega's het kunnen plaatsen.",
+    "reason": "Bij een signaal kijk ik vooral naar wat nu nodig is. Bij beleid kijk ik ook naar de langere termijn.",
+    "signal_substances": "Het middel of gedrag bepaalt welke interventies passen. Niet elke aanpak werkt voor elk middel.",
+    "signal_settings": "De plek bepaalt wie je kunt bereiken en welke regels je kunt gebruiken, bijvoorbeeld in de horeca.",
+    "signal_reporters": "Wie iets meldt, is vaak ook een goede partner voor de aanpak.",
+    "signal_trend": "Als het toeneemt, is het slim om nu vast te leggen wat je ziet. Dan kun je later meten of de aanpak werkt.",
+    "more_signals": "Vaak hangen signalen samen. Met alle signalen samen maak ik één plan.",
+    "groups": "Interventies zijn vaak gemaakt voor een bepaalde groep. Zo kies ik wat bij jouw groepen past.",
+    "partners_present": "Dan zie ik welke partners nog ontbreken voor de aanpak.",
+    "policy": "Wat je al hebt, stel ik niet opnieuw voor. Je kunt erop voortbouwen.",
+    "capacity": "Met weinig tijd of geld noem ik minder opties per stap, zodat het plan haalbaar blijft.",
+}
+HINTS = {
+    "role": "Kies gezondheid, sociaal domein of veiligheid. Of typ je functie.",
+    "reason": "Kies 'er is een signaal' of 'ik schrijf de gezondheidsnota'.",
+    "signal_substances": "Ik herken geen middel of gedrag in je antwoord. Noem het middel, bijvoorbeeld lachgas of alcohol.",
+    "signal_settings": "Ik herken geen plek in je antwoord. Bijvoorbeeld: op straat, in het uitgaansleven of op school.",
+    "signal_reporters": "Ik kreeg een leeg antwoord. Wie heeft het gezien of gemeld?",
+    "signal_trend": "Zeg of het toeneemt, gelijk blijft of afneemt. Weet je het niet? Zeg dan 'weet ik niet'.",
+    "more_signals": "Zeg 'ja' als je nog een signaal wilt noemen, of 'nee' om verder te gaan.",
+    "groups": "Ik herken geen groep in je antwoord. Kies een knop of noem de groep, bijvoorbeeld hangjongeren.",
+    "partners_present": "Ik herken geen partner in je antwoord. Bijvoorbeeld: GGD, jongerenwerk of politie. "
+    "Zit er nog niemand aan tafel? Zeg dan 'nog niemand'.",
+    "policy": "Beschrijf kort het beleid dat er al is, of zeg 'geen'.",
+    "capacity": "Zeg hoeveel tijd en geld er is, bijvoorbeeld 'weinig' of 'gemiddeld'.",
+}
+SECOND_MISS = "Ik begrijp je antwoord nog steeds niet. Kies een van de knoppen, of zeg 'weet ik niet' om verder te gaan."
 
 
-def _text(value: Any) -> str:
+@dataclass
+class Turn:
+    """What the officer just said, and what is known so far."""
+
+    text: str
+    intent: Optional[str]
+    entities: Dict[str, List[str]]
+    slots: Dict[str, Any]
+    norm: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.norm = normalize(self.text)
+
+    @property
+    def dont_know(self) -> bool:
+        return self.intent in ("dont_know", "skip_step") or kb.parser().is_dont_know(self.text)
+
+    @property
+    def yes(self) -> bool:
+        return self.intent == "affirm" or bool(YES.match(self.norm))
+
+    @property
+    def no(self) -> bool:
+        return self.intent == "deny" or bool(NO.match(self.norm))
+
+
+def text_of(value: Any) -> str:
     if isinstance(value, list):
         value = " ".join(str(v) for v in value)
     return str(value or "").strip()
 
 
-def _entity_values(tracker: Tracker, entity: str) -> List[str]:
-    return [str(v) for v in tracker.get_latest_entity_values(entity)]
-
-
-def _merge(*lists: List[str]) -> List[str]:
-    out: List[str] = []
-    for values in lists:
-        for value in values:
-            if value not in out:
-                out.append(value)
-    return out
-
-
-def _button(title: str, payload: Optional[str] = None) -> Dict[str, str]:
-    return {"title": title, "payload": payload if payload is not None else title}
-
-
-def _too_long(dispatcher: CollectingDispatcher, text: str) -> str:
+def cut(dispatcher: CollectingDispatcher, text: str) -> str:
     if len(text) > MAX_ANSWER:
         dispatcher.utter_message(
             text=f"Je bericht is erg lang ({len(text)} tekens). Ik lees alleen het begin. "
@@ -48,181 +132,461 @@ def _too_long(dispatcher: CollectingDispatcher, text: str) -> str:
     return text
 
 
+def merge(*lists: List[str]) -> List[str]:
+    out: List[str] = []
+    for values in lists:
+        for value in values:
+            if value not in out:
+                out.append(value)
+    return out
+
+
+def looks_english(text: str) -> bool:
+    words = set(normalize(text).split())
+    return len(words & ENGLISH) >= 2 and not words & DUTCH
+
+
+def trend_of(norm: str) -> Optional[str]:
+    for label, pattern in TRENDS:
+        if pattern.search(norm):
+            return label
+    return None
+
+
+def role_of(norm: str) -> Optional[str]:
+    for role, pattern in ROLE_WORDS.items():
+        if pattern.search(norm):
+            return role
+    return None
+
+
+def reason_of(norm: str) -> Optional[str]:
+    for reason, pattern in REASON_WORDS.items():
+        if pattern.search(norm):
+            return reason
+    return None
+
+
+def substances_in(turn: Turn) -> List[str]:
+    known = kb.catalog().vocabulary["substances"]
+    return merge([v for v in turn.entities.get("substance", []) if v in known], kb.parser().substances(turn.text))
+
+
+def municipality_in(turn: Turn) -> Optional[str]:
+    """A municipality named in a longer message (the NLU entity, confirmed by the list of names)."""
+    for value in turn.entities.get("municipality", []):
+        lookup = kb.parser().municipality(value)
+        if lookup.status == "found":
+            return lookup.municipality.name
+    return None
+
+
+# -- one parser per question: returns the slot updates, or None when the text is no answer ----
+
+
+def parse_municipality(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    suggestion = turn.slots.get("municipality_suggestion")
+    clear = {"municipality_suggestion": None, "municipality_candidates": None}
+    if suggestion and turn.yes:
+        return {"municipality": suggestion, **clear}
+    lookup = kb.parser().municipality(turn.text)
+    if lookup.status != "found" and municipality_in(turn):
+        return {"municipality": municipality_in(turn), **clear}
+    if lookup.status == "found":
+        return {"municipality": lookup.municipality.name, **clear}
+    if lookup.status == "suggest":
+        return {"municipality": None, "municipality_suggestion": lookup.municipality.name, "municipality_candidates": None}
+    if lookup.status == "ambiguous":
+        return {"municipality": None, "municipality_suggestion": None, "municipality_candidates": [m.name for m in lookup.candidates]}
+    if suggestion and turn.no:
+        dispatcher.utter_message(text="Geen probleem. Typ de naam van je gemeente nog eens.")
+        return {"municipality": None, **clear}
+    if turn.dont_know or not turn.norm:
+        dispatcher.utter_message(text="Ik heb de naam van je gemeente nodig. Dan kan ik het plan afstemmen op jouw situatie.")
+        return {"municipality": None, **clear}
+    return None
+
+
+def parse_role(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    role = role_of(turn.norm)
+    if role:
+        return {"role": role}
+    if turn.dont_know or turn.norm in ("iets anders", "anders"):
+        return {"role": "anders"}
+    if turn.intent == "inform" and 2 <= len(turn.norm) <= 80 and not substances_in(turn):
+        return {"role": turn.text[:80]}  # a job title we have no word for: keep it as typed
+    return None
+
+
+def parse_reason(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    reason = reason_of(turn.norm)
+    if reason:
+        return {"reason": reason}
+    if substances_in(turn):
+        return {"reason": "signaal"}
+    if turn.dont_know:
+        return {"reason": "signaal"}
+    return None
+
+
+def parse_signal_substances(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    found = substances_in(turn)
+    if found:
+        result: Dict[str, Any] = {"signal_substances": found, "signal_text": turn.text[:300]}
+        settings = kb.parser().settings(turn.text)
+        if settings and not turn.slots.get("signal_settings"):
+            result["signal_settings"] = settings
+        return result
+    if turn.dont_know:
+        dispatcher.utter_message(text="Dan ga ik uit van middelengebruik in het algemeen.")
+        return {"signal_substances": ["middelen_algemeen"], "signal_text": turn.text[:300]}
+    return None
+
+
+def parse_signal_settings(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    found = kb.parser().settings(turn.text)
+    if found:
+        return {"signal_settings": found}
+    if turn.dont_know:
+        dispatcher.utter_message(text="Prima, dan laat ik de plek open.")
+        return {"signal_settings": []}
+    return None
+
+
+def parse_signal_reporters(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    parser = kb.parser()
+    found = parser.partners(turn.text)
+    if found:
+        return {"signal_reporters": found}
+    if turn.dont_know or parser.is_none(turn.text):
+        return {"signal_reporters": []}
+    if not turn.norm or turn.intent not in ("inform", None, "nlu_fallback"):
+        return None
+    # Someone we have no partner record for (e.g. residents): keep their words.
+    return {"signal_reporters": [turn.text[:200]]}
+
+
+def parse_signal_trend(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    trend = trend_of(turn.norm)
+    if trend:
+        return {"signal_trend": trend}
+    if turn.dont_know:
+        return {"signal_trend": "onbekend"}
+    if turn.yes:
+        return {"signal_trend": "neemt toe"}
+    if turn.no:
+        return {"signal_trend": "blijft gelijk"}
+    return None
+
+
+def parse_more_signals(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    found = substances_in(turn)
+    if turn.yes or found:
+        earlier = list(turn.slots.get("signals") or [])
+        current = current_signal(turn.slots)
+        if current:
+            earlier.append(current)
+        result: Dict[str, Any] = {slot: None for slot in SIGNAL_SLOTS}
+        result.update({"signals": earlier, "more_signals": None, "signal_settings": None})
+        if found:
+            result.update({"signal_substances": found, "signal_text": turn.text[:300]})
+            settings = kb.parser().settings(turn.text)
+            if settings:
+                result["signal_settings"] = settings
+        return result
+    if turn.no or turn.dont_know or kb.parser().is_none(turn.text):
+        return {"more_signals": "nee"}
+    return None
+
+
+def parse_groups(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    parser, catalog = kb.parser(), kb.catalog()
+    suggested = list(turn.slots.get("groups_suggested") or [])
+    found = parser.groups(turn.text)
+    if found and suggested and ADD.search(turn.norm):
+        chosen = merge(suggested, found)
+    elif found and suggested and REMOVE.search(turn.norm):
+        chosen = [g for g in suggested if g not in found]
+    else:
+        chosen = found
+    if not chosen and turn.yes and suggested:
+        chosen = suggested
+    if chosen:
+        dispatcher.utter_message(text="Genoteerd: " + and_list(names(catalog, "groups", chosen)) + ".")
+        return {"groups": chosen}
+    if turn.dont_know:
+        fallback = suggested[:2] or suggested_groups(turn.slots)[:2]
+        if fallback:
+            dispatcher.utter_message(
+                text="Dan ga ik uit van de groepen die vaak bij dit signaal horen: "
+                + and_list(names(catalog, "groups", fallback)) + "."
+            )
+        return {"groups": fallback}
+    if turn.no:
+        dispatcher.utter_message(text="Welke groepen dan? Noem ze, of kies een knop.")
+        return {"groups": None}
+    return None
+
+
+def missing_partners(groups: List[str], present: List[str], limit: int = 4) -> List[str]:
+    """Partners that reach these groups and are not at the table yet, best first."""
+    scored = []
+    for position, partner in enumerate(kb.catalog().partners.values()):
+        overlap = len(set(partner.groups) & set(groups))
+        if overlap and partner.id not in present:
+            scored.append((-overlap, position, partner.id))
+    return [p for _, _, p in sorted(scored)[:limit]]
+
+
+def parse_partners_present(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    parser, catalog = kb.parser(), kb.catalog()
+    found = parser.partners(turn.text)
+    if not found and not (parser.is_none(turn.text) or turn.dont_know or turn.no):
+        return None
+    groups = list(turn.slots.get("groups") or [])
+    gap = missing_partners(groups, found)
+    if gap and groups:
+        dispatcher.utter_message(
+            text=f"Voor {and_list(names(catalog, 'groups', groups))} mis ik nog: "
+            + and_list(names(catalog, "partners", gap))
+            + ". Zij bereiken deze groepen. Ik neem ze mee in het plan."
+        )
+    return {"partners_present": found}
+
+
+def parse_policy(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    if turn.dont_know or turn.no or kb.parser().is_none(turn.text) or turn.norm in ("nog geen beleid", "geen beleid"):
+        return {"policy": ""}
+    if not turn.norm:
+        return None
+    policy = turn.text[:500]
+    in_place = kb.parser().interventions(policy)
+    if in_place:
+        names_ = and_list([kb.catalog().interventions[i].name for i in in_place])
+        dispatcher.utter_message(text=f"Genoteerd. Je hebt al: {names_}. Dat stel ik niet opnieuw voor.")
+    return {"policy": policy}
+
+
+def parse_capacity(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
+    if turn.dont_know:
+        return {"capacity": ""}
+    if not turn.norm:
+        return None
+    return {"capacity": turn.text[:300]}
+
+
+PARSERS = {name: globals()[f"parse_{name}"] for name in FORM_SLOTS}
+
+
+# -- corrections and extra information -------------------------------------------------------
+
+
+def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
+    """Changes to earlier answers in this message, with a message per change.
+
+    Returns slot updates plus the key "_said" with the sentences to send.
+    """
+    parser, catalog = kb.parser(), kb.catalog()
+    updates: Dict[str, Any] = {}
+    said: List[str] = []
+    slots = turn.slots
+
+    town = municipality_in(turn)
+    if town is None and CORRECTING.search(turn.norm):
+        words = re.sub(r"^.*\b(is|bedoel|gemeente|in|bij)\b", "", turn.norm).strip()
+        lookup = parser.municipality(words) if words else None
+        if lookup is not None and lookup.status == "found":
+            town = lookup.municipality.name
+    if town and slots.get("municipality") and town != slots.get("municipality") and asked != "municipality":
+        updates["municipality"] = town
+        said.append(f"de gemeente is nu {town}")
+
+    found = substances_in(turn)
+    current = list(slots.get("signal_substances") or [])
+    if found and current and asked != "signal_substances":
+        if CORRECTING.search(turn.norm) and not ADD.search(turn.norm):
+            updates["signal_substances"] = found
+            said.append("het signaal gaat nu over " + and_list(names(catalog, "substances", found)))
+        elif set(found) - set(current):
+            updates["signal_substances"] = merge(current, found)
+            said.append("toegevoegd: " + and_list(names(catalog, "substances", [f for f in found if f not in current])))
+
+    for slot, kind, finder in (("groups", "groups", parser.groups), ("partners_present", "partners", parser.partners)):
+        have = slots.get(slot)
+        items = finder(turn.text)
+        if not items or have is None or asked == slot:
+            continue
+        if REMOVE.search(turn.norm):
+            gone = [i for i in items if i in have]
+            if gone:
+                updates[slot] = [i for i in have if i not in gone]
+                said.append("weggehaald: " + and_list(names(catalog, kind, gone)))
+        elif ADD.search(turn.norm) or slot == "groups":
+            new = [i for i in items if i not in have]
+            if new:
+                updates[slot] = list(have) + new
+                said.append("toegevoegd: " + and_list(names(catalog, kind, new)))
+    if said:
+        updates["_said"] = "Aangepast: " + "; ".join(said) + "."
+    return updates
+
+
+def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
+    """Fill questions not asked yet from information given early, e.g. in the first message."""
+    updates: Dict[str, Any] = {}
+    slots = turn.slots
+
+    def empty(slot: str) -> bool:
+        return slot != asked and slots.get(slot) is None and slot not in updates
+
+    town = municipality_in(turn)
+    if town and empty("municipality"):
+        updates["municipality"] = town
+    role = role_of(turn.norm)
+    if role and empty("role") and re.search(r"\b(werk|ben|beleidsmedewerker|afdeling|domein|team)\b", turn.norm):
+        updates["role"] = role
+    found = substances_in(turn)
+    if found and empty("signal_substances") and asked not in ("more_signals",):
+        updates["signal_substances"] = found
+        updates["signal_text"] = turn.text[:300]
+        if empty("reason"):
+            updates["reason"] = "signaal"
+    elif empty("reason") and REASON_WORDS["beleid"].search(turn.norm) and re.search(r"\b(nota|schrijf|schrijven|maak|maken)\b", turn.norm):
+        updates["reason"] = "beleid"
+    settings = kb.parser().settings(turn.text)
+    if settings and empty("signal_settings") and (found or slots.get("signal_substances")):
+        updates["signal_settings"] = settings
+    trend = trend_of(turn.norm)
+    if trend == "neemt toe" and empty("signal_trend") and (found or slots.get("signal_substances")) and re.search(r"\b(meer|toe|toename|stijg\w*|steeds)\b", turn.norm):
+        updates["signal_trend"] = trend
+    groups = kb.parser().groups(turn.text)
+    if groups and empty("groups") and asked not in ("partners_present", "signal_reporters"):
+        updates["groups"] = groups
+    return updates
+
+
+def noted(updates: Dict[str, Any]) -> str:
+    catalog = kb.catalog()
+    parts = []
+    if updates.get("municipality"):
+        parts.append(f"gemeente {updates['municipality']}")
+    if updates.get("role") in ROLE_LABELS:
+        parts.append(f"domein {ROLE_LABELS[updates['role']]}")
+    if updates.get("signal_substances"):
+        parts.append(and_list(names(catalog, "substances", updates["signal_substances"])))
+    if updates.get("signal_settings"):
+        parts.append(and_list(names(catalog, "settings", updates["signal_settings"])))
+    if updates.get("signal_trend"):
+        parts.append(updates["signal_trend"])
+    if updates.get("groups"):
+        parts.append(and_list(names(catalog, "groups", updates["groups"])))
+    return ("Genoteerd: " + "; ".join(parts) + ".") if parts else ""
+
+
+def turn_of(tracker: Tracker, text: str) -> Turn:
+    message = tracker.latest_message or {}
+    entities: Dict[str, List[str]] = {}
+    for entity in message.get("entities") or []:
+        entities.setdefault(entity.get("entity"), []).append(str(entity.get("value")))
+    return Turn(text, (message.get("intent") or {}).get("name"), entities, dict(tracker.current_slot_values()))
+
+
 class ValidateInterviewForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_interview_form"
 
-    async def validate_municipality(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = _too_long(dispatcher, _text(value))
-        suggestion = tracker.get_slot("municipality_suggestion")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if suggestion and (intent == "affirm" or normalize(text) in YES):
-            return {"municipality": suggestion, "municipality_suggestion": None, "municipality_candidates": None}
-        lookup = kb.parser().municipality(text)
-        if lookup.status == "found":
-            return {
-                "municipality": lookup.municipality.name,
-                "municipality_suggestion": None,
-                "municipality_candidates": None,
-            }
-        if lookup.status == "suggest":
-            return {"municipality": None, "municipality_suggestion": lookup.municipality.name, "municipality_candidates": None}
-        if lookup.status == "ambiguous":
-            return {
-                "municipality": None,
-                "municipality_suggestion": None,
-                "municipality_candidates": [m.name for m in lookup.candidates],
-            }
-        if suggestion and (intent == "deny" or normalize(text).startswith("nee")):
-            dispatcher.utter_message(text="Geen probleem.")
-        elif kb.parser().is_dont_know(text) or not text:
-            dispatcher.utter_message(
-                text="Ik heb de naam van je gemeente nodig. Dan kan ik het plan afstemmen op jouw situatie."
-            )
-        else:
-            shown = text if len(text) <= 40 else text[:40] + "…"
-            dispatcher.utter_message(text=f"Ik ken geen Nederlandse gemeente met de naam '{shown}'.")
-        return {"municipality": None, "municipality_suggestion": None, "municipality_candidates": None}
-
-    async def validate_signal_substances(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = _too_long(dispatcher, _text(value))
-        parser = kb.parser()
-        found = _merge(
-            [v for v in _entity_values(tracker, "substance") if v in kb.catalog().vocabulary["substances"]],
-            parser.substances(text),
-        )
-        if found:
-            result: Dict[Text, Any] = {"signal_substances": found, "signal_text": text}
-            settings = parser.settings(text)
-            if settings and not tracker.get_slot("signal_settings"):
-                result["signal_settings"] = settings
-            return result
-        if parser.is_dont_know(text):
-            dispatcher.utter_message(text="Dan ga ik uit van middelengebruik in het algemeen.")
-            return {"signal_substances": ["middelen_algemeen"], "signal_text": text}
-        dispatcher.utter_message(
-            text="Ik herken geen middel of gedrag in je antwoord. Noem het middel, bijvoorbeeld lachgas of alcohol."
-        )
-        return {"signal_substances": None}
-
-    async def validate_signal_settings(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = _too_long(dispatcher, _text(value))
-        found = kb.parser().settings(text)
-        if found:
-            return {"signal_settings": found}
-        if kb.parser().is_dont_know(text):
-            dispatcher.utter_message(text="Prima, dan laat ik de plek open.")
-            return {"signal_settings": []}
-        dispatcher.utter_message(
-            text="Ik herken geen plek in je antwoord. Bijvoorbeeld: op straat, in het uitgaansleven of op school."
-        )
-        return {"signal_settings": None}
-
-    async def validate_signal_reporters(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = _too_long(dispatcher, _text(value))
-        parser = kb.parser()
-        found = parser.partners(text)
-        if found:
-            return {"signal_reporters": found}
-        if parser.is_dont_know(text) or parser.is_none(text):
-            return {"signal_reporters": []}
-        if not normalize(text):
-            dispatcher.utter_message(text="Ik kreeg een leeg antwoord. Wie heeft het gezien of gemeld?")
-            return {"signal_reporters": None}
-        # Someone we have no partner record for (e.g. a resident): keep their words.
-        return {"signal_reporters": [text[:200]]}
-
-    async def validate_groups(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = _too_long(dispatcher, _text(value))
-        parser = kb.parser()
-        found = parser.groups(text)
-        if found:
-            return {"groups": found}
-        if parser.is_dont_know(text):
-            suggested = parser.suggest_groups(
-                tracker.get_slot("signal_substances") or [], tracker.get_slot("signal_settings") or []
-            )[:2]
-            if suggested:
-                dispatcher.utter_message(
-                    text="Dan ga ik uit van de groepen die vaak bij dit signaal horen: "
-                    + and_list(names(kb.catalog(), "groups", suggested))
-                    + "."
-                )
-            return {"groups": suggested}
-        dispatcher.utter_message(
-            text="Ik herken geen groep in je antwoord. Kies een knop of noem de groep, bijvoorbeeld hangjongeren."
-        )
-        return {"groups": None}
-
-    async def validate_partners_present(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        text = _too_long(dispatcher, _text(value))
-        parser = kb.parser()
-        found = parser.partners(text)
-        if found:
-            return {"partners_present": found}
-        if parser.is_none(text) or parser.is_dont_know(text):
-            return {"partners_present": []}
-        dispatcher.utter_message(
-            text="Ik herken geen partner in je antwoord. Bijvoorbeeld: GGD, jongerenwerk of politie. "
-            "Zit er nog niemand aan tafel? Zeg dan 'nog niemand'."
-        )
-        return {"partners_present": None}
-
-
-class ActionAskMunicipality(Action):
-    """Ask for the municipality, or confirm a near miss, or resolve two municipalities with one name."""
-
-    def name(self) -> Text:
-        return "action_ask_municipality"
-
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        suggestion = tracker.get_slot("municipality_suggestion")
-        candidates = tracker.get_slot("municipality_candidates")
-        if suggestion:
-            dispatcher.utter_message(
-                text=f"Bedoel je {suggestion}?",
-                buttons=[_button(f"Ja, {suggestion}", suggestion), _button("Nee", "nee")],
-            )
-        elif candidates:
-            dispatcher.utter_message(
-                text="Er zijn meer gemeenten met die naam. Welke bedoel je?",
-                buttons=[_button(name) for name in candidates],
-            )
+        events = await super().run(dispatcher, tracker, domain)
+        validated = {e["name"] for e in events if e.get("event") == "slot"}
+        if validated & set(FORM_SLOTS):
+            return events
+        # No answer to a question in this message (e.g. the first message that started the
+        # form): keep what it tells us anyway.
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        text = text_of((tracker.latest_message or {}).get("text"))
+        if intent != "inform" or not text:
+            return events
+        turn = turn_of(tracker, cut(dispatcher, text))
+        updates = absorb(turn, tracker.get_slot("requested_slot"))
+        if updates:
+            message = noted(updates)
+            if message:
+                dispatcher.utter_message(text=message)
+            events.extend(SlotSet(k, v) for k, v in updates.items())
+        return events
+
+    async def answer(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        turn = turn_of(tracker, cut(dispatcher, text_of(value)))
+        if turn.intent == "greet" and len(turn.norm.split()) <= 3:
+            return {slot: None}  # a hello in the middle: just ask the question again
+        if turn.intent == "ask_why":
+            dispatcher.utter_message(text=WHY_ASKED[slot])
+            return {slot: None}
+        if slot in FREE_TEXT_SLOTS and (CORRECTING.search(turn.norm) or ADD.search(turn.norm) or REMOVE.search(turn.norm)):
+            fixed = corrections(turn, slot)  # these questions take any text: look for a correction first
+            if fixed:
+                dispatcher.utter_message(text=fixed.pop("_said"))
+                return {slot: None, "misses": None, **fixed}
+        result = PARSERS[slot](turn, dispatcher)
+        if result is not None:
+            extra = absorb(turn, slot) if turn.intent == "inform" else {}
+            extra = {k: v for k, v in extra.items() if k not in result}
+            if extra and noted(extra):
+                dispatcher.utter_message(text=noted(extra))
+            return {**extra, **result, "misses": None}
+        fixed = corrections(turn, slot)
+        if fixed:
+            dispatcher.utter_message(text=fixed.pop("_said"))
+            return {slot: None, "misses": None, **fixed}
+        if looks_english(turn.text):
+            dispatcher.utter_message(text="Ik spreek alleen Nederlands. Wil je het in het Nederlands zeggen? (Sorry, I only speak Dutch.)")
+            return {slot: None}
+        misses = turn.slots.get("misses") or {}
+        count = misses.get("count", 0) + 1 if misses.get("slot") == slot else 1
+        if count == 1:
+            hint = HINTS.get(slot)
+            if slot == "municipality":
+                shown = turn.text if len(turn.text) <= 40 else turn.text[:40] + "…"
+                hint = f"Ik ken geen Nederlandse gemeente met de naam '{shown}'." if turn.norm else "Ik kreeg een leeg antwoord."
+            dispatcher.utter_message(text=hint)
+        elif slot == "municipality":
+            dispatcher.utter_message(text="Typ alleen de naam van je gemeente, bijvoorbeeld 'Zwolle' of 'Den Haag'.")
         else:
-            dispatcher.utter_message(text="Voor welke gemeente werk je?")
-        return []
+            dispatcher.utter_message(text=SECOND_MISS)
+        return {slot: None, "misses": {"slot": slot, "count": count}}
 
+    async def validate_municipality(self, value, dispatcher, tracker, domain):
+        return await self.answer("municipality", value, dispatcher, tracker)
 
-class ActionAskGroups(Action):
-    """Ask which groups are involved, with the groups that often go with this signal as buttons."""
+    async def validate_role(self, value, dispatcher, tracker, domain):
+        return await self.answer("role", value, dispatcher, tracker)
 
-    def name(self) -> Text:
-        return "action_ask_groups"
+    async def validate_reason(self, value, dispatcher, tracker, domain):
+        return await self.answer("reason", value, dispatcher, tracker)
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        parser = kb.parser()
-        catalog = kb.catalog()
-        suggested = parser.suggest_groups(
-            tracker.get_slot("signal_substances") or [], tracker.get_slot("signal_settings") or []
-        )
-        if not suggested:
-            suggested = [g for g in ("jongeren_algemeen", "hangjongeren", "lvb", "schulden_armoede") if g in catalog.groups]
-        buttons = [_button(catalog.groups[g].short) for g in suggested]
-        buttons.append(_button("Weet ik niet", "weet ik niet"))
-        dispatcher.utter_message(
-            text="Om welke groep of groepen gaat het? Je mag er meer noemen.",
-            buttons=buttons,
-        )
-        return []
+    async def validate_signal_substances(self, value, dispatcher, tracker, domain):
+        return await self.answer("signal_substances", value, dispatcher, tracker)
+
+    async def validate_signal_settings(self, value, dispatcher, tracker, domain):
+        return await self.answer("signal_settings", value, dispatcher, tracker)
+
+    async def validate_signal_reporters(self, value, dispatcher, tracker, domain):
+        return await self.answer("signal_reporters", value, dispatcher, tracker)
+
+    async def validate_signal_trend(self, value, dispatcher, tracker, domain):
+        return await self.answer("signal_trend", value, dispatcher, tracker)
+
+    async def validate_more_signals(self, value, dispatcher, tracker, domain):
+        return await self.answer("more_signals", value, dispatcher, tracker)
+
+    async def validate_groups(self, value, dispatcher, tracker, domain):
+        return await self.answer("groups", value, dispatcher, tracker)
+
+    async def validate_partners_present(self, value, dispatcher, tracker, domain):
+        return await self.answer("partners_present", value, dispatcher, tracker)
+
+    async def validate_policy(self, value, dispatcher, tracker, domain):
+        return await self.answer("policy", value, dispatcher, tracker)
+
+    async def validate_capacity(self, value, dispatcher, tracker, domain):
+        return await self.answer("capacity", value, dispatcher, tracker)

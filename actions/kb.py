@@ -20,3 +20,10 @@ def engine() -> PlanEngine:
 
 def catalog():
     return default_knowledge_base().catalog()
+
+
+@lru_cache(maxsize=1)
+def explainer():
+    from knowledge.explain import Explainer
+
+    return Explainer(default_knowledge_base().catalog())

@@ -1,16 +1,55 @@
-"""Propose the plan and summarise the conversation."""
+"""The plan, step by step: propose it, walk through it with the officer, recap what was agreed.
+
+The walk-through is a form with one slot, ``plan_feedback``: every message of the officer
+fills it, and the validator below acts on what they asked (volgende, waarom, andere optie, past
+niet bij ons, terug, sla over, ...). The plan is computed again from the slots on every turn
+(it takes well under a millisecond), so a correction or a rejection changes it at once.
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import kb
-from actions.render import plan_messages, summary_message
-from actions.state import interview_state
+from actions.interview import Turn, corrections, cut, looks_english, text_of, turn_of
+from actions.render import (
+    and_list,
+    intervention_brief,
+    option_buttons,
+    plan_intro,
+    recap_message,
+    recognition_message,
+    step_buttons,
+    step_message,
+    why_message,
+)
+from actions.state import SKIPPED, interview_state, plan_choices
+from knowledge.plan import Plan
+
+DONE = "klaar"
+RESET = {
+    "plan_position": 0,
+    "plan_shown": None,
+    "plan_choices": {},
+    "plan_feedback": None,
+}
+
+
+def has_interview(slots: Dict[str, Any]) -> bool:
+    return bool(slots.get("municipality")) and bool(slots.get("signal_substances") or slots.get("signals"))
+
+
+def make_plan(slots: Dict[str, Any]) -> Plan:
+    return kb.engine().make_plan(interview_state(slots))
+
+
+def position_of(slots: Dict[str, Any], plan: Plan) -> int:
+    position = slots.get("plan_position") or 0
+    return max(0, min(int(position), len(plan.steps) - 1))
 
 
 class ActionProposePlan(Action):
@@ -18,18 +57,253 @@ class ActionProposePlan(Action):
         return "action_propose_plan"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        plan = kb.engine().make_plan(interview_state(tracker))
-        for message in plan_messages(kb.catalog(), plan):
-            dispatcher.utter_message(text=message)
-        chosen = {step.id: [o.intervention.id for o in step.options] for step in plan.steps}
-        return [SlotSet("plan", chosen)]
+        plan = make_plan(tracker.current_slot_values())
+        dispatcher.utter_message(text=plan_intro(kb.catalog(), plan))
+        return [SlotSet(k, v) for k, v in RESET.items()]
 
 
-class ActionShowSummary(Action):
+class ActionAskPlanFeedback(Action):
+    """Show the current step, or only the buttons when the step is already on screen."""
+
     def name(self) -> Text:
-        return "action_show_summary"
+        return "action_ask_plan_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        plan = kb.engine().make_plan(interview_state(tracker))
-        dispatcher.utter_message(text=summary_message(kb.catalog(), plan))
+        slots = tracker.current_slot_values()
+        plan = make_plan(slots)
+        position = position_of(slots, plan)
+        step = plan.steps[position]
+        if slots.get("plan_shown") == position:
+            dispatcher.utter_message(text="Wat wil je doen met deze stap?", buttons=step_buttons(position, step))
+        else:
+            dispatcher.utter_message(text=step_message(kb.catalog(), plan, position), buttons=step_buttons(position, step))
+        return [SlotSet("plan_shown", position)]
+
+
+def named_interventions(turn: Turn) -> List[str]:
+    known = kb.catalog().interventions
+    ids = [v for v in turn.entities.get("intervention", []) if v in known]
+    return ids or kb.parser().interventions(turn.text)
+
+
+class ValidatePlanForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_plan_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        # Without an interview there is no plan to walk through: the form ends at once.
+        return domain_slots if has_interview(tracker.current_slot_values()) else []
+
+    async def validate_plan_feedback(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        turn = turn_of(tracker, cut(dispatcher, text_of(value)))
+        self.sender_id = tracker.sender_id
+        plan = make_plan(turn.slots)
+        position = position_of(turn.slots, plan)
+        handler = getattr(self, f"on_{turn.intent}", None) or self.on_unclear
+        return handler(turn, plan, position, dispatcher)
+
+    # -- moving through the steps -------------------------------------------------------
+
+    def _move(self, turn: Turn, plan: Plan, position: int, choice: Any) -> Dict[str, Any]:
+        choices = dict(plan_choices(turn.slots))
+        choices[plan.steps[position].id] = choice
+        if position + 1 >= len(plan.steps):
+            return {"plan_feedback": DONE, "plan_choices": choices, "misses": None}
+        return {"plan_feedback": None, "plan_choices": choices, "plan_position": position + 1, "misses": None}
+
+    def on_next_step(self, turn, plan, position, dispatcher):
+        return self._move(turn, plan, position, [o.intervention.id for o in plan.steps[position].options])
+
+    on_affirm = on_next_step
+
+    def on_skip_step(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(text="Ik sla deze stap over. Je kunt later 'terug' zeggen.")
+        return self._move(turn, plan, position, SKIPPED)
+
+    def on_previous_step(self, turn, plan, position, dispatcher):
+        if position == 0:
+            dispatcher.utter_message(text="Dit is de eerste stap. Verder terug kan niet.")
+            return {"plan_feedback": None}
+        return {"plan_feedback": None, "plan_position": position - 1, "plan_shown": None}
+
+    # -- questions about the step ---------------------------------------------------------
+
+    def on_ask_why(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(text=why_message(kb.catalog(), plan.steps[position]))
+        return {"plan_feedback": None}
+
+    def on_ask_recognition(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(text=recognition_message(kb.catalog(), plan.steps[position]))
+        return {"plan_feedback": None}
+
+    def on_ask_about(self, turn, plan, position, dispatcher):
+        catalog = kb.catalog()
+        named = named_interventions(turn)
+        if named:
+            answer = kb.explainer().intervention(catalog.interventions[named[0]])
+            dispatcher.utter_message(text=f"{answer.title}: {answer.text} Meer info: {answer.sources[0]}")
+            return {"plan_feedback": None}
+        answer = kb.explainer().answer(turn.text) if not turn.text.startswith("/") else None
+        if answer is not None:
+            source = f" Bron: {answer.sources[0]}" if answer.sources else ""
+            dispatcher.utter_message(text=f"{answer.title}: {answer.text}{source}")
+            return {"plan_feedback": None}
+        options = plan.steps[position].options
+        if not options:
+            dispatcher.utter_message(text="In deze stap staat nog geen interventie. Vraag om een 'andere optie'.")
+            return {"plan_feedback": None}
+        first = kb.explainer().intervention(options[0].intervention)
+        dispatcher.utter_message(
+            text=f"{first.title}: {first.text} Meer info: {first.sources[0]}",
+            buttons=option_buttons(catalog, "ask_about", "Meer over ", [o.intervention.id for o in options[1:]]),
+        )
+        return {"plan_feedback": None}
+
+    # -- changing the step ----------------------------------------------------------------
+
+    def on_other_option(self, turn, plan, position, dispatcher):
+        catalog = kb.catalog()
+        step = plan.steps[position]
+        others = kb.engine().alternatives(plan, step.id)
+        if not others:
+            dispatcher.utter_message(text="Ik heb voor deze stap geen andere opties die passen. " + " ".join(step.notes).strip())
+            return {"plan_feedback": None}
+        lines = ["Dit zijn andere opties voor deze stap:"]
+        for number, option in enumerate(others, start=1):
+            lines.append(f"{number}. {intervention_brief(catalog, option.intervention)}")
+            lines.append(f"   {option.why}")
+        lines.append("Kies er een om toe te voegen. Wil je iets uit de stap weghalen? Zeg dan 'past niet bij ons'.")
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            buttons=option_buttons(catalog, "choose_option", "Neem ", [o.intervention.id for o in others]),
+        )
+        return {"plan_feedback": None}
+
+    def on_choose_option(self, turn, plan, position, dispatcher):
+        catalog = kb.catalog()
+        step = plan.steps[position]
+        named = [i for i in named_interventions(turn) if i not in plan.option_ids()]
+        if not named:
+            if named_interventions(turn):
+                dispatcher.utter_message(text="Die staat al in het plan.")
+                return {"plan_feedback": None}
+            return self.on_other_option(turn, plan, position, dispatcher)
+        pinned = {k: list(v) for k, v in (turn.slots.get("pinned") or {}).items()}
+        pinned.setdefault(step.id, [])
+        pinned[step.id] += [i for i in named if i not in pinned[step.id]]
+        rejected = [i for i in (turn.slots.get("rejected") or []) if i not in named]
+        dispatcher.utter_message(text="Toegevoegd: " + and_list([catalog.interventions[i].name for i in named]) + ".")
+        return {"plan_feedback": None, "pinned": pinned, "rejected": rejected, "plan_shown": None}
+
+    def on_reject_option(self, turn, plan, position, dispatcher):
+        catalog = kb.catalog()
+        step = plan.steps[position]
+        in_step = [o.intervention.id for o in step.options]
+        named = [i for i in named_interventions(turn) if i in plan.option_ids()]
+        types = kb.parser().intervention_types(turn.text) if not turn.text.startswith("/") else []
+        if not named and not types:
+            if len(in_step) == 1:
+                named = in_step
+            elif in_step:
+                dispatcher.utter_message(
+                    text="Welke past niet bij jullie?",
+                    buttons=option_buttons(catalog, "reject_option", "Niet: ", in_step),
+                )
+                return {"plan_feedback": None}
+            else:
+                dispatcher.utter_message(text="In deze stap staat niets om te schrappen.")
+                return {"plan_feedback": None}
+        rejected = list(turn.slots.get("rejected") or []) + [i for i in named if i not in (turn.slots.get("rejected") or [])]
+        rejected_types = list(turn.slots.get("rejected_types") or []) + [t for t in types if t not in (turn.slots.get("rejected_types") or [])]
+        pinned = {k: [i for i in v if i not in named] for k, v in (turn.slots.get("pinned") or {}).items()}
+        gone = [catalog.interventions[i].name for i in named]
+        gone += [f"alle opties van het type {catalog.label('intervention_types', t)}" for t in types]
+        dispatcher.utter_message(text="Geschrapt: " + and_list(gone) + ". Ik zoek wat er beter past.")
+        return {"plan_feedback": None, "rejected": rejected, "rejected_types": rejected_types, "pinned": pinned, "plan_shown": None}
+
+    # -- everything else ------------------------------------------------------------------
+
+    def on_request_summary(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(text=summary_text(turn.slots, self.sender_id))
+        return {"plan_feedback": None}
+
+    def on_inform(self, turn, plan, position, dispatcher):
+        fixed = corrections(turn, None)
+        if fixed:
+            dispatcher.utter_message(text=fixed.pop("_said") + " Ik heb het plan aangepast.")
+            return {"plan_feedback": None, "plan_shown": None, **fixed}
+        named = named_interventions(turn)
+        if named:
+            return self.on_ask_about(turn, plan, position, dispatcher)
+        return self.on_unclear(turn, plan, position, dispatcher)
+
+    def on_deny(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(
+            text="Wat wil je anders? Vraag om een 'andere optie', zeg 'past niet bij ons', of 'sla over'."
+        )
+        return {"plan_feedback": None}
+
+    def on_dont_know(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(text="Geen probleem. Zeg 'volgende' om deze stap te bewaren, of 'sla over'.")
+        return {"plan_feedback": None}
+
+    def on_greet(self, turn, plan, position, dispatcher):
+        return {"plan_feedback": None}
+
+    def on_unclear(self, turn, plan, position, dispatcher):
+        if looks_english(turn.text):
+            dispatcher.utter_message(text="Ik spreek alleen Nederlands. Wil je het in het Nederlands zeggen? (Sorry, I only speak Dutch.)")
+            return {"plan_feedback": None}
+        misses = turn.slots.get("misses") or {}
+        count = misses.get("count", 0) + 1 if misses.get("slot") == "plan_feedback" else 1
+        if count == 1:
+            dispatcher.utter_message(text="Dat begreep ik niet. Zeg bijvoorbeeld 'volgende', 'waarom?' of 'andere optie'.")
+        else:
+            dispatcher.utter_message(text="Ik begrijp het nog steeds niet. Kies een van de knoppen hieronder.")
+        return {"plan_feedback": None, "misses": {"slot": "plan_feedback", "count": count}}
+
+
+class ActionPlanRecap(Action):
+    def name(self) -> Text:
+        return "action_plan_recap"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        slots = tracker.current_slot_values()
+        if not has_interview(slots):
+            return []
+        plan = make_plan(slots)
+        dispatcher.utter_message(text=recap_message(kb.catalog(), plan, plan_choices(slots)))
         return []
+
+
+class ActionReopenPlan(Action):
+    """A plan command after the walk-through: go back to the last step of the plan."""
+
+    def name(self) -> Text:
+        return "action_reopen_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        slots = tracker.current_slot_values()
+        if not has_interview(slots):
+            dispatcher.utter_message(text="Er is nog geen plan. Zeg 'hoi' om te beginnen.")
+            return []
+        plan = make_plan(slots)
+        dispatcher.utter_message(text="We gaan terug naar het plan, naar de laatste stap.")
+        return [SlotSet("plan_feedback", None), SlotSet("plan_position", len(plan.steps) - 1), SlotSet("plan_shown", None)]
+
+
+def summary_text(slots: Dict[str, Any], conversation_id: str) -> str:
+    """The short summary for the chat, with signed download links (Word, PDF) that expire."""
+    from bot.export import chat_summary
+
+    return chat_summary(slots, conversation_id, kb.catalog(), kb.engine())
+
+
+def answer_text(question: str) -> Optional[str]:
+    answer = kb.explainer().answer(question)
+    if answer is None:
+        return None
+    source = f" Bron: {answer.sources[0]}" if answer.sources else ""
+    return f"{answer.title}: {answer.text}{source}"

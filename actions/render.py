@@ -1,13 +1,16 @@
-"""Render plans and summaries as short Dutch chat messages."""
+"""Render plans, steps and summaries as short Dutch chat messages."""
 from __future__ import annotations
 
-from typing import List, Sequence
+import json
+from typing import Dict, List, Mapping, Optional, Sequence, Union
 
-from knowledge.catalog import Catalog
-from knowledge.plan import Plan, PlanStep
-from knowledge.plan import and_list
+from knowledge.catalog import Catalog, Intervention
+from knowledge.plan import Option, Plan, PlanStep, and_list
 
-__all__ = ["and_list", "plan_messages", "summary_message", "names"]
+__all__ = ["and_list", "names", "step_message", "step_buttons", "plan_intro", "recap_message", "why_message",
+           "recognition_message", "option_buttons"]
+
+SKIPPED = "skipped"
 
 
 def names(catalog: Catalog, kind: str, ids: Sequence[str]) -> List[str]:
@@ -23,52 +26,111 @@ def names(catalog: Catalog, kind: str, ids: Sequence[str]) -> List[str]:
     return out
 
 
-def step_message(catalog: Catalog, number: int, step: PlanStep) -> str:
-    lines = [f"Stap {number}. {step.title}"]
+def intent_payload(intent: str, intervention: Optional[str] = None) -> str:
+    """A button payload that goes straight to an intent (no NLU guessing), e.g. /choose_option{...}."""
+    if intervention is None:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps({"intervention": intervention})
+
+
+def option_line(catalog: Catalog, number: int, option: Option) -> List[str]:
+    item = option.intervention
+    lines = [f"{number}. {item.name} ({catalog.label('intervention_types', item.type)}; erkenning: {catalog.recognition_label(item)})"]
+    lines.append(f"   {option.why}")
+    if option.partners_missing:
+        lines.append("   Nog niet aan tafel: " + and_list(names(catalog, "partners", option.partners_missing)) + ".")
+    return lines
+
+
+def step_message(catalog: Catalog, plan: Plan, position: int) -> str:
+    step = plan.steps[position]
+    lines = [f"Stap {position + 1} van {len(plan.steps)}: {step.title}"]
+    for number, option in enumerate(step.options, start=1):
+        lines.extend(option_line(catalog, number, option))
+    lines.extend(step.notes)
+    lines.append("Wat vind je ervan? Zeg 'volgende' als het goed is.")
+    return "\n".join(lines)
+
+
+def step_buttons(position: int, step: PlanStep) -> List[Dict[str, str]]:
+    out = [{"title": "Volgende", "payload": intent_payload("next_step")}]
+    if step.options:
+        out += [
+            {"title": "Waarom?", "payload": intent_payload("ask_why")},
+            {"title": "Hoe erkend?", "payload": intent_payload("ask_recognition")},
+            {"title": "Vertel meer", "payload": intent_payload("ask_about")},
+            {"title": "Past niet bij ons", "payload": intent_payload("reject_option")},
+        ]
+    out.append({"title": "Andere optie", "payload": intent_payload("other_option")})
+    out.append({"title": "Sla over", "payload": intent_payload("skip_step")})
+    if position > 0:
+        out.append({"title": "Terug", "payload": intent_payload("previous_step")})
+    return out
+
+
+def option_buttons(catalog: Catalog, intent: str, prefix: str, ids: Sequence[str]) -> List[Dict[str, str]]:
+    return [{"title": f"{prefix}{catalog.interventions[i].name}", "payload": intent_payload(intent, i)} for i in ids]
+
+
+def plan_intro(catalog: Catalog, plan: Plan) -> str:
+    place = plan.state.municipality or "je gemeente"
+    pillars = and_list([catalog.label("pillars", p) for p in plan.pillars])
+    return (
+        f"Dit is mijn voorstel voor {place}. Het plan heeft {len(plan.steps)} stappen. Het werkt aan {pillars}. "
+        "We lopen de stappen één voor één door. Per stap kun je vragen waarom, om een andere optie vragen, "
+        "of zeggen dat iets niet bij jullie past."
+    )
+
+
+def why_message(catalog: Catalog, step: PlanStep) -> str:
+    if not step.options:
+        return "Voor deze stap vond ik niets wat goed past. " + " ".join(step.notes)
+    lines = []
+    for option in step.options:
+        item = option.intervention
+        fit = round(option.fit * 100)
+        pillar = f" Het hoort bij de pijler {catalog.label('pillars', option.pillar)}." if option.pillar else ""
+        lines.append(
+            f"• {item.name}: {option.why}{pillar} Past voor {fit}% bij je situatie; "
+            f"erkenning: {catalog.recognition_label(item)}."
+        )
+    lines.append("Ik kies eerst op hoe goed iets past bij middel, groep en plek, en daarna op het bewijs dat het werkt.")
+    return "\n".join(lines)
+
+
+def recognition_message(catalog: Catalog, step: PlanStep) -> str:
+    if not step.options:
+        return "In deze stap staat geen interventie, dus er is ook geen erkenning."
+    lines = []
     for option in step.options:
         item = option.intervention
         level = catalog.recognition_label(item)
-        lines.append(f"• {item.name} ({catalog.label('intervention_types', item.type)}; erkenning: {level})")
-        lines.append(f"  {option.why}")
-        if option.partners_missing:
-            lines.append("  Nog niet aan tafel: " + and_list(names(catalog, "partners", option.partners_missing)) + ".")
-    for note in step.notes:
-        lines.append(note)
+        when = f", sinds {item.recognition.date:%d-%m-%Y}" if item.recognition.date else ""
+        by = f" ({item.recognition.by})" if item.recognition.by else ""
+        lines.append(f"• {item.name}: {level}{when}{by}. Bron: {item.sources[0]}")
+        if item.evidence_note:
+            lines.append(f"  {item.evidence_note}")
+    lines.append("Vraag 'wat is erkenning?' als je wilt weten wat de niveaus betekenen.")
     return "\n".join(lines)
 
 
-def plan_messages(catalog: Catalog, plan: Plan) -> List[str]:
-    place = plan.state.municipality or "je gemeente"
-    pillars = and_list([catalog.label("pillars", p) for p in plan.pillars])
-    intro = (
-        f"Dit is mijn voorstel voor {place}. Het plan heeft {len(plan.steps)} stappen. "
-        f"Het werkt aan {pillars}."
-    )
-    messages = [intro]
+def choice_names(catalog: Catalog, choice: Union[str, List[str], None]) -> str:
+    if choice == SKIPPED:
+        return "overgeslagen"
+    if choice is None:
+        return "nog niet besproken"
+    found = [catalog.interventions[i].name for i in choice if i in catalog.interventions]
+    return and_list(found) or "geen interventie gekozen"
+
+
+def recap_message(catalog: Catalog, plan: Plan, choices: Mapping[str, Union[str, List[str]]]) -> str:
+    lines = [f"Dit is het plan dat we samen hebben gemaakt voor {plan.state.municipality or 'je gemeente'}:"]
     for number, step in enumerate(plan.steps, start=1):
-        messages.append(step_message(catalog, number, step))
+        lines.append(f"{number}. {step.title}: {choice_names(catalog, choices.get(step.id))}")
     if plan.partners_missing:
-        messages.append(
-            "Voor dit plan mis ik nog deze partners: "
-            + and_list(names(catalog, "partners", plan.partners_missing))
-            + ". Nodig ze uit voor het eerste overleg."
-        )
-    return messages
-
-
-def summary_message(catalog: Catalog, plan: Plan) -> str:
-    state = plan.state
-    signal = state.signals[0] if state.signals else None
-    lines = ["Samenvatting", f"Gemeente: {state.municipality or 'onbekend'}"]
-    if signal:
-        what = and_list(names(catalog, "substances", signal.substances)) or "onbekend"
-        where = and_list(names(catalog, "settings", signal.settings)) or "onbekend"
-        who = and_list(names(catalog, "partners", signal.reporters)) or "onbekend"
-        lines.append(f"Signaal: {what}; waar: {where}; gemeld door: {who}")
-    lines.append("Groepen: " + (and_list(names(catalog, "groups", state.groups)) or "nog niet bekend"))
-    lines.append("Al betrokken: " + (and_list(names(catalog, "partners", state.partners_present)) or "nog niemand"))
-    lines.append("Nog uitnodigen: " + (and_list(names(catalog, "partners", plan.partners_missing)) or "niemand"))
-    for number, step in enumerate(plan.steps, start=1):
-        chosen = and_list([o.intervention.name for o in step.options]) or "nog open"
-        lines.append(f"Stap {number} ({step.title.lower()}): {chosen}")
+        lines.append("Nodig deze partners uit: " + and_list(names(catalog, "partners", plan.partners_missing)) + ".")
     return "\n".join(lines)
+
+
+def intervention_brief(catalog: Catalog, item: Intervention) -> str:
+    return f"{item.name} ({catalog.label('intervention_types', item.type)}; erkenning: {catalog.recognition_label(item)})"

@@ -1,11 +1,27 @@
-"""Read the interview from the tracker's slots into the plan engine's input."""
+"""Read the interview from the conversation's slots into the plan engine's input.
+
+Works on a plain mapping of slot names to values (``tracker.current_slot_values()`` in an
+action, or the slots of a stored tracker in the export), so it needs no Rasa imports.
+
+The slot contract (see domain.yml):
+- ``municipality`` str; ``role`` and ``reason`` str ids or None
+- ``signals``: earlier signals, a list of dicts with keys substances, settings, reporters,
+  trend, description; the signal being asked about now lives in ``signal_substances``,
+  ``signal_settings``, ``signal_reporters``, ``signal_trend`` and ``signal_text``
+- ``groups``, ``partners_present``: lists of ids (reporters may also hold free text)
+- ``policy``, ``capacity``: the officer's own words ("" when there is none)
+- ``rejected``, ``rejected_types``: what the officer said does not fit
+- ``pinned``: {step id: [intervention ids]} the officer added to a step
+- ``plan_choices``: {step id: [intervention ids] agreed, or "skipped"}
+- ``plan_position``: index of the plan step being discussed
+"""
 from __future__ import annotations
 
-from typing import Any, List
-
-from rasa_sdk import Tracker
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 from knowledge.plan import InterviewState, Signal
+
+SKIPPED = "skipped"
 
 
 def as_list(value: Any) -> List[str]:
@@ -16,16 +32,59 @@ def as_list(value: Any) -> List[str]:
     return [str(value)]
 
 
-def interview_state(tracker: Tracker) -> InterviewState:
-    signal = Signal(
-        substances=as_list(tracker.get_slot("signal_substances")),
-        settings=as_list(tracker.get_slot("signal_settings")),
-        reporters=as_list(tracker.get_slot("signal_reporters")),
-        description=tracker.get_slot("signal_text") or "",
+def signal_from_dict(data: Mapping[str, Any]) -> Signal:
+    return Signal(
+        substances=as_list(data.get("substances")),
+        settings=as_list(data.get("settings")),
+        reporters=as_list(data.get("reporters")),
+        description=str(data.get("description") or ""),
+        trend=data.get("trend") or None,
     )
+
+
+def current_signal(slots: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+    """The signal being asked about now, as a dict; None when nothing of it is known yet."""
+    if slots.get("signal_substances") is None:
+        return None
+    return {
+        "substances": as_list(slots.get("signal_substances")),
+        "settings": as_list(slots.get("signal_settings")),
+        "reporters": as_list(slots.get("signal_reporters")),
+        "trend": slots.get("signal_trend") or None,
+        "description": str(slots.get("signal_text") or ""),
+    }
+
+
+def signals(slots: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """All signals of the conversation: the earlier ones, then the current one."""
+    out = [dict(s) for s in (slots.get("signals") or []) if isinstance(s, Mapping)]
+    current = current_signal(slots)
+    if current is not None:
+        out.append(current)
+    return out
+
+
+def interview_state(slots: Union[Mapping[str, Any], Any]) -> InterviewState:
+    """The plan engine's input from the slots (a mapping, or a tracker with ``current_slot_values``)."""
+    if not isinstance(slots, Mapping):
+        slots = slots.current_slot_values()
+    pinned = slots.get("pinned") or {}
     return InterviewState(
-        municipality=tracker.get_slot("municipality"),
-        signals=[signal],
-        groups=as_list(tracker.get_slot("groups")),
-        partners_present=as_list(tracker.get_slot("partners_present")),
+        municipality=slots.get("municipality"),
+        signals=[signal_from_dict(s) for s in signals(slots)],
+        groups=as_list(slots.get("groups")),
+        partners_present=as_list(slots.get("partners_present")),
+        policy=slots.get("policy") or None,
+        capacity=slots.get("capacity") or None,
+        rejected=as_list(slots.get("rejected")),
+        rejected_types=as_list(slots.get("rejected_types")),
+        pinned={str(k): as_list(v) for k, v in pinned.items()} if isinstance(pinned, Mapping) else {},
     )
+
+
+def plan_choices(slots: Mapping[str, Any]) -> Dict[str, Union[List[str], str]]:
+    """What the officer agreed per step: a list of intervention ids, or SKIPPED."""
+    raw = slots.get("plan_choices") or {}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(k): (SKIPPED if v == SKIPPED else as_list(v)) for k, v in raw.items()}

@@ -1,0 +1,107 @@
+"""Questions in between, corrections after the interview, the fallback and the summary."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.interview import absorb, corrections, cut, noted, text_of, turn_of
+from actions.plan import answer_text, has_interview, summary_text
+
+# What the officer can do, for the buttons of the fallback (intent -> button title).
+INTENT_TITLES = {
+    "greet": "Een plan maken",
+    "help": "Uitleg over de Preventiewijzer",
+    "ask_about": "Een vraag over een begrip",
+    "request_summary": "Het verslag",
+    "start_over": "Opnieuw beginnen",
+    "inform": "Iets aanvullen",
+    "next_step": "Verder met het plan",
+    "goodbye": "Stoppen",
+    "thank": "Bedanken",
+}
+
+
+class ActionAnswerQuestion(Action):
+    """Answer a question in between from the knowledge base; the form then asks its question again."""
+
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        question = cut(dispatcher, text_of((tracker.latest_message or {}).get("text")))
+        answer = answer_text(question)
+        if answer is None:
+            dispatcher.utter_message(
+                text="Daar weet ik niets over. Ik ken interventies, groepen, partners en begrippen "
+                "zoals selectieve preventie, erkenning, GALA of Damocles."
+            )
+        else:
+            dispatcher.utter_message(text=answer)
+        return []
+
+
+class ActionCorrect(Action):
+    """New or corrected information after the interview (or outside it): update the answers.
+
+    The interview form runs next; when every question is answered it ends at once and the
+    plan is made again with the new information.
+    """
+
+    def name(self) -> Text:
+        return "action_correct"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        text = cut(dispatcher, text_of((tracker.latest_message or {}).get("text")))
+        turn = turn_of(tracker, text)
+        updates = corrections(turn, None)
+        said = updates.pop("_said", "")
+        extra = absorb(turn, None)
+        extra = {k: v for k, v in extra.items() if k not in updates}
+        if not has_interview(turn.slots) and not turn.slots.get("requested_slot"):
+            dispatcher.utter_message(response="utter_explain")  # the conversation starts with a signal
+        if said:
+            dispatcher.utter_message(text=said)
+        if extra and noted(extra):
+            dispatcher.utter_message(text=noted(extra))
+        if not updates and not extra and has_interview(turn.slots):
+            dispatcher.utter_message(text="Ik zie niet wat je wilt aanpassen. Ik laat het plan nog eens zien.")
+        return [SlotSet(k, v) for k, v in {**extra, **updates}.items()]
+
+
+class ActionFallback(Action):
+    """Not understood: offer the likely meanings as buttons; the second time, what I can do."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        users = [e for e in tracker.events if e.get("event") == "user"]
+        again = len(users) >= 2 and ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") == "nlu_fallback"
+        if not again:
+            ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+            likely = [r["name"] for r in ranking if r.get("name") in INTENT_TITLES][:3]
+            buttons = [{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in likely]
+            dispatcher.utter_message(text="Dat begreep ik niet helemaal. Bedoel je een van deze?", buttons=buttons)
+        else:
+            dispatcher.utter_message(
+                text="Sorry, ik begrijp je nog steeds niet. Dit kan ik voor je doen:",
+                buttons=[{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in ("greet", "ask_about", "request_summary", "help")],
+            )
+        return []
+
+
+class ActionShowSummary(Action):
+    def name(self) -> Text:
+        return "action_show_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        slots = tracker.current_slot_values()
+        if not slots.get("municipality") and not slots.get("signal_substances"):
+            dispatcher.utter_message(text="Er is nog niets om samen te vatten. Zeg 'hoi' om te beginnen.")
+            return []
+        dispatcher.utter_message(text=summary_text(slots, tracker.sender_id))
+        return []

@@ -1,0 +1,156 @@
+"""Write the conversation stories (data/stories/interview.yml) and test stories (tests/test_stories.yml).
+
+Forms make stories long and repetitive; this script writes them from short descriptions so they
+stay consistent with domain.yml. Run it after changing the form's questions:
+    .venv/bin/python scripts/dev/make_stories.py
+"""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ["municipality", "role", "reason", "signal_substances", "signal_settings", "signal_reporters",
+             "signal_trend", "more_signals", "groups", "partners_present", "policy", "capacity"]
+INTERJECTIONS = {
+    "help": "utter_explain", "chitchat": "utter_chitchat", "out_of_scope": "utter_out_of_scope",
+    "english": "utter_english", "thank": "utter_you_are_welcome", "ask_about": "action_answer_question",
+    "request_summary": "action_show_summary",
+}
+PLAN_INTERJECTIONS = {k: v for k, v in INTERJECTIONS.items() if k in ("help", "chitchat", "out_of_scope", "english", "thank")}
+
+
+class Story:
+    def __init__(self, title):
+        self.title, self.lines = title, []
+
+    def user(self, intent, text=None, entities=None):
+        if text is None:
+            self.lines.append(f"- intent: {intent}")
+        else:
+            self.lines.append(f"- user: |\n    {text}")
+            self.lines.append(f"  intent: {intent}")
+        return self
+
+    def act(self, *actions):
+        self.lines += [f"- action: {a}" for a in actions]
+        return self
+
+    def loop(self, name):
+        self.lines.append(f"- active_loop: {name}")
+        return self
+
+    def asked(self, slot):
+        self.lines.append(f"- slot_was_set:\n  - requested_slot: {slot}")
+        return self
+
+    # -- building blocks --
+    def start(self, greet_text=None):
+        self.user("greet", greet_text).act("utter_greet", "utter_explain", "interview_form").loop("interview_form")
+        return self.asked("municipality")
+
+    def answer(self, next_slot, intent="inform", text=None):
+        self.user(intent, text).act("interview_form")
+        if next_slot is None:
+            return self.loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback")
+        return self.asked(next_slot)
+
+    def interject(self, intent, form="interview_form", text=None):
+        action = INTERJECTIONS[intent]
+        return self.user(intent, text).act(action, form).loop(form)
+
+    def answer_all(self, start="municipality", stop=None, texts=None):
+        texts = texts or {}
+        i = QUESTIONS.index(start)
+        for slot in QUESTIONS[i:]:
+            nxt = QUESTIONS[QUESTIONS.index(slot) + 1] if slot != QUESTIONS[-1] else None
+            if stop and slot == stop:
+                return self
+            intent = texts.get(slot, ("inform", None))
+            self.answer(nxt, *intent)
+        return self
+
+    def plan(self, intent="next_step", text=None):
+        return self.user(intent, text).act("plan_form")
+
+    def plan_done(self, intent="next_step"):
+        return self.user(intent).act("plan_form").loop("null").asked("null").act("action_plan_recap", "utter_after_plan")
+
+    def walk(self, steps=5):
+        for _ in range(steps - 1):
+            self.plan()
+        return self.plan_done()
+
+    def render(self, kind="story"):
+        body = "\n".join("      " + line.replace("\n", "\n      ") for line in self.lines)
+        return f"  - {kind}: {self.title}\n    steps:\n{body}\n"
+
+
+def training():
+    s = []
+    s.append(Story("Happy path, a signal, all questions, the plan step by step").start().answer_all().walk().user("thank").act("utter_you_are_welcome").user("goodbye").act("utter_goodbye"))
+    st = Story("Two signals, a correction and questions in between").start().answer_all(stop="more_signals")
+    st.answer("signal_substances", "affirm").answer("signal_settings").answer_all(start="signal_settings", stop="groups")
+    st.interject("ask_about").asked("groups").answer_all(start="groups")
+    st.plan("ask_why").plan("other_option").plan("choose_option").walk()
+    s.append(st)
+    st = Story("Plan changes, reject, other option, back and skip").start().answer_all()
+    st.plan("reject_option").plan("next_step").plan("previous_step").plan("skip_step").plan("ask_recognition").plan("next_step").plan("ask_about").plan("next_step").plan_done()
+    st.user("request_summary").act("action_show_summary")
+    s.append(st)
+    st = Story("Interjections during the walk-through").start().answer_all()
+    st.user("help").act("utter_explain", "plan_form").loop("plan_form").plan("next_step")
+    st.user("chitchat").act("utter_chitchat", "plan_form").loop("plan_form").walk(4)
+    s.append(st)
+    st = Story("Correction after the plan, the plan is made again").start().answer_all().walk()
+    st.user("inform").act("action_correct", "interview_form").loop("interview_form").loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk()
+    s.append(st)
+    return s
+
+
+def tests():
+    t = []
+    add = t.append
+    add(Story("Happy path with typed answers").start("hoi").answer_all(texts={
+        "municipality": ("inform", "Zwolle"), "signal_substances": ("inform", "meer 3-MMC bij jongeren"),
+        "signal_settings": ("inform", "in het uitgaansleven"), "signal_reporters": ("inform", "jongerenwerk en horeca"),
+        "signal_trend": ("inform", "het neemt toe"), "more_signals": ("deny", "nee"), "groups": ("affirm", "ja"),
+        "partners_present": ("inform", "ggd en politie"), "policy": ("dont_know", "weet ik niet"), "capacity": ("inform", "weinig uren"),
+    }).walk())
+    add(Story("Starts with a signal instead of a greeting").user("inform", "we zien veel lachgas op straat in Deventer")
+        .act("action_correct", "interview_form").loop("interview_form").asked("role").answer_all(start="role").walk())
+    add(Story("Don't know, several times").start().answer_all(texts={q: ("dont_know", "weet ik niet") for q in ("signal_settings", "signal_reporters", "signal_trend", "groups", "capacity")}).walk())
+    for intent in INTERJECTIONS:
+        add(Story(f"{intent} in the middle of the interview, then the question again").start().answer("role").interject(intent).asked("role").answer_all(start="role").walk())
+    add(Story("Goodbye in the middle of the interview").start().answer("role").user("goodbye").act("utter_goodbye", "action_deactivate_loop").loop("null"))
+    add(Story("Restart in the middle of the interview").start().answer("role").user("start_over").act("action_start_over", "action_deactivate_loop").loop("null"))
+    add(Story("Restart during the plan").start().answer_all().plan().user("start_over").act("action_start_over", "action_deactivate_loop").loop("null"))
+    add(Story("Plan why, recognition, more, other option, choose").start().answer_all()
+        .plan("ask_why", "waarom?").plan("ask_recognition", "hoe erkend is dit?").plan("ask_about", "vertel meer")
+        .plan("other_option", "andere optie").plan("choose_option", "neem die maar").walk())
+    add(Story("Plan reject, back, skip").start().answer_all()
+        .plan("reject_option", "past niet bij ons").plan("next_step", "volgende").plan("previous_step", "terug")
+        .plan("skip_step", "sla over").plan("skip_step", "sla over").plan("next_step").plan("next_step").plan_done())
+    add(Story("Plan with a correction during the walk-through").start().answer_all().plan("inform", "nee, het is Zwolle").walk())
+    for intent in PLAN_INTERJECTIONS:
+        add(Story(f"{intent} during the walk-through").start().answer_all().user(intent).act(INTERJECTIONS[intent], "plan_form").loop("plan_form").walk())
+    add(Story("Goodbye during the walk-through").start().answer_all().plan().user("goodbye").act("utter_goodbye", "action_deactivate_loop").loop("null"))
+    add(Story("Summary and plan commands after the recap").start().answer_all().walk().user("request_summary", "stuur me het verslag").act("action_show_summary")
+        .user("previous_step", "terug").act("action_reopen_plan", "plan_form").loop("plan_form").asked("plan_feedback").plan_done())
+    add(Story("Correction after the plan").start().answer_all().walk().user("inform", "ook lachgas").act("action_correct", "interview_form").loop("interview_form")
+        .loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk())
+    add(Story("Not understood outside the interview").user("nlu_fallback").act("action_fallback").user("nlu_fallback").act("action_fallback").user("greet").act("utter_greet", "utter_explain", "interview_form").loop("interview_form").asked("municipality"))
+    add(Story("Questions before starting").user("ask_about", "wat is selectieve preventie?").act("action_answer_question").user("english", "do you speak english?").act("utter_english")
+        .user("chitchat").act("utter_chitchat").user("out_of_scope").act("utter_out_of_scope").user("help").act("utter_explain", "utter_no_interview"))
+    add(Story("Short answers and plan commands before any interview").user("affirm").act("utter_no_interview").user("next_step").act("action_reopen_plan", "plan_form").loop("plan_form").loop("null").asked("null").act("action_plan_recap", "utter_after_plan"))
+    add(Story("Summary in the middle of the interview").start().answer_all(stop="groups").interject("request_summary").asked("groups").answer_all(start="groups").walk())
+    add(Story("Thanks and goodbye after the plan").start().answer_all().walk().user("thank").act("utter_you_are_welcome").user("goodbye").act("utter_goodbye"))
+    return t
+
+
+def write(path, stories, header, kind="story"):
+    text = header + 'version: "3.1"\nstories:\n' + "\n".join(s.render(kind) for s in stories)
+    Path(path).write_text(text, encoding="utf-8")
+    print(f"{path}: {len(stories)} stories")
+
+
+HEADER = "# Generated by scripts/dev/make_stories.py; edit that script, not this file.\n"
+write(ROOT / "data/stories/interview.yml", training(), HEADER)
+write(ROOT / "tests/test_stories.yml", tests(), HEADER)

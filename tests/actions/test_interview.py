@@ -1,0 +1,185 @@
+"""The interview form: answers, corrections, information given early, and bad input."""
+import pytest
+
+from actions.asks import ActionAskGroups, ActionAskMunicipality, ActionStartOver
+from actions.interview import ValidateInterviewForm
+from tests.actions.helpers import DOMAIN, FILLED, answer, run, slot_values, texts, tracker
+
+
+def test_municipality_exact():
+    values, messages = answer("municipality", "gemeente Zwolle")
+    assert values["municipality"] == "Zwolle"
+    assert messages == []
+
+
+def test_municipality_near_miss_is_confirmed_then_accepted():
+    values, _ = answer("municipality", "Amersfort")
+    assert values["municipality"] is None
+    assert values["municipality_suggestion"] == "Amersfoort"
+    _, messages = run(ActionAskMunicipality(), tracker({"municipality_suggestion": "Amersfoort"}))
+    assert messages[0]["text"] == "Bedoel je Amersfoort?"
+    values, _ = answer("municipality", "ja", slots={"municipality_suggestion": "Amersfoort"}, intent="affirm")
+    assert values["municipality"] == "Amersfoort"
+
+
+def test_unknown_municipality_then_a_different_hint():
+    values, messages = answer("municipality", "Atlantis")
+    assert values["municipality"] is None and "Atlantis" in texts(messages)
+    values, messages = answer("municipality", "Atlantis", slots={"misses": values["misses"]})
+    assert "Typ alleen de naam" in texts(messages)
+
+
+@pytest.mark.parametrize("text", ["<b>Zwolle</b><script>x()</script>", "'; DROP TABLE x; --", ""])
+def test_markup_sql_and_empty_text_are_harmless(text):
+    values, messages = answer("municipality", text)
+    assert values["municipality"] in ("Zwolle", None)
+    assert messages or values["municipality"] == "Zwolle"
+    assert "Traceback" not in texts(messages)
+
+
+def test_very_long_answer_is_cut_and_said():
+    values, messages = answer("signal_substances", "we zien lachgas " + "bla " * 3000)
+    assert values["signal_substances"] == ["lachgas"]
+    assert "erg lang" in messages[0]["text"]
+
+
+def test_english_gets_a_polite_dutch_answer():
+    values, messages = answer("signal_substances", "we see more drug use in the city, what can you do")
+    assert values["signal_substances"] is None
+    assert "alleen Nederlands" in texts(messages)
+
+
+def test_why_is_this_asked():
+    values, messages = answer("policy", "waarom vraag je dat?", intent="ask_why")
+    assert values["policy"] is None
+    assert "niet opnieuw voor" in texts(messages)
+
+
+def test_role_and_reason():
+    assert answer("role", "ik werk bij openbare orde en veiligheid")[0]["role"] == "veiligheid"
+    assert answer("role", "sociaal domein")[0]["role"] == "sociaal_domein"
+    assert answer("reason", "ik schrijf de gezondheidsnota")[0]["reason"] == "beleid"
+    assert answer("reason", "er is een signaal")[0]["reason"] == "signaal"
+
+
+def test_signal_answer_also_fills_the_setting_and_trend():
+    values, _ = answer("signal_substances", "steeds meer 3mmc in het uitgaansleven")
+    assert values["signal_substances"] == ["3mmc"]
+    assert values["signal_settings"] == ["uitgaan"]
+    assert values["signal_trend"] == "neemt toe"
+
+
+def test_unrecognised_signal_asks_again_then_rephrases():
+    values, messages = answer("signal_substances", "iets vaags")
+    assert values["signal_substances"] is None
+    assert "Ik herken geen middel" in texts(messages)
+    _, messages = answer("signal_substances", "iets vaags", slots={"misses": values["misses"]})
+    assert "knoppen" in texts(messages)
+
+
+def test_trend():
+    assert answer("signal_trend", "het wordt steeds erger")[0]["signal_trend"] == "neemt toe"
+    assert answer("signal_trend", "stabiel")[0]["signal_trend"] == "blijft gelijk"
+    assert answer("signal_trend", "weet ik niet", intent="dont_know")[0]["signal_trend"] == "onbekend"
+
+
+def test_another_signal_keeps_the_first_and_asks_again():
+    slots = {k: FILLED[k] for k in ("municipality", "signal_substances", "signal_settings", "signal_reporters", "signal_trend")}
+    values, _ = answer("more_signals", "ja, ook lachgas op straat", slots=slots)
+    assert values["signals"][0]["substances"] == ["3mmc"]
+    assert values["signal_substances"] == ["lachgas"]
+    assert values["signal_settings"] == ["straat"]
+    assert values["signal_reporters"] is None and values["more_signals"] is None
+    values, _ = answer("more_signals", "nee", slots=slots, intent="deny")
+    assert values["more_signals"] == "nee"
+
+
+def test_groups_confirm_add_and_remove():
+    suggested = ["uitgaanspubliek", "studenten"]
+    assert answer("groups", "ja", slots={"groups_suggested": suggested}, intent="affirm")[0]["groups"] == suggested
+    assert answer("groups", "ook lvb", slots={"groups_suggested": suggested})[0]["groups"] == suggested + ["lvb"]
+    assert answer("groups", "zonder studenten", slots={"groups_suggested": suggested})[0]["groups"] == ["uitgaanspubliek"]
+    assert answer("groups", "hangjongeren", slots={"groups_suggested": suggested})[0]["groups"] == ["hangjongeren"]
+
+
+def test_dont_know_group_uses_suggestions():
+    values, messages = answer("groups", "weet ik niet", slots={"signal_substances": ["3mmc"], "signal_settings": ["uitgaan"]},
+                              intent="dont_know")
+    assert "uitgaanspubliek" in values["groups"]
+    assert messages
+
+
+def test_partners_and_gap_analysis():
+    values, messages = answer("partners_present", "ggd", slots={"groups": ["lvb"]})
+    assert values["partners_present"] == ["ggd"]
+    assert "mis ik nog" in texts(messages) and "LVB" in texts(messages)
+    assert answer("partners_present", "nog niemand")[0]["partners_present"] == []
+
+
+def test_policy_names_what_is_already_there():
+    values, messages = answer("policy", "we hebben een preventie- en handhavingsplan alcohol")
+    assert values["policy"].startswith("we hebben")
+    assert "niet opnieuw voor" in texts(messages)
+    assert answer("policy", "nog geen beleid")[0]["policy"] == ""
+
+
+def test_corrections_at_any_question():
+    slots = {**FILLED}
+    for slot in ("policy", "capacity"):
+        slots.pop(slot)
+    values, messages = answer("policy", "nee, het is Zwolle", slots=slots,
+                              entities=[{"entity": "municipality", "value": "Zwolle"}])
+    assert values["municipality"] == "Zwolle" and values["policy"] is None
+    assert "Zwolle" in texts(messages)
+    values, messages = answer("policy", "jongerenwerk zit er toch niet bij", slots=slots)
+    assert values["partners_present"] == [] and values["policy"] is None
+    values, messages = answer("capacity", "ook lachgas", slots=slots)
+    assert values["signal_substances"] == ["3mmc", "lachgas"]
+
+
+def test_first_message_information_is_kept():
+    trk = tracker({}, text="ik werk bij veiligheid in Deventer en we zien meer lachgas op straat", intent="inform",
+                  entities=[{"entity": "municipality", "value": "Deventer"}, {"entity": "substance", "value": "lachgas"}])
+    trk.active_loop = {}
+    events, messages = run(ValidateInterviewForm(), trk)
+    values = slot_values(events)
+    assert values["municipality"] == "Deventer"
+    assert values["role"] == "veiligheid"
+    assert values["signal_substances"] == ["lachgas"] and values["signal_settings"] == ["straat"]
+    assert values["signal_trend"] == "neemt toe"
+    assert texts(messages).startswith("Genoteerd")
+
+
+def test_ask_groups_suggests_and_remembers():
+    events, messages = run(ActionAskGroups(), tracker({"signal_substances": ["3mmc"], "signal_settings": ["uitgaan"]}))
+    assert "Klopt dat?" in messages[0]["text"]
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles[0] == "Ja, klopt" and titles[-1] == "weet ik niet"
+    assert "uitgaanspubliek" in slot_values(events)["groups_suggested"]
+
+
+def test_every_form_question_has_an_ask_action_with_buttons():
+    from actions import asks
+
+    for slot in DOMAIN["forms"]["interview_form"]["required_slots"]:
+        if slot in ("municipality", "groups"):
+            continue  # dedicated ask actions, tested above
+        action = next(v for v in vars(asks).values()
+                      if isinstance(v, type) and issubclass(v, asks._AskAction) and v.slot == slot)
+        _, messages = run(action(), tracker())
+        assert action().name() == f"action_ask_{slot}"
+        assert "?" in messages[0]["text"] or "één bericht" in messages[0]["text"]
+        assert messages[0]["buttons"]
+
+
+def test_second_signal_question_is_worded_differently():
+    from actions.asks import question
+
+    assert question("signal_substances", {"signals": [{"substances": ["3mmc"]}]})[0].startswith("Welk ander signaal")
+    assert question("signal_substances", {"reason": "beleid"})[0].startswith("Welk thema")
+
+
+def test_start_over_says_so_and_restarts():
+    events, messages = run(ActionStartOver(), tracker(FILLED))
+    assert events == [{"event": "restart", "timestamp": None}]
+    assert "opnieuw" in messages[0]["text"]
