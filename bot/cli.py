@@ -1,6 +1,8 @@
 """Command line of the assistant.
 
     python -m bot run     start the action server and the Rasa server; Ctrl-C stops both
+    python -m bot export CONVERSATION_ID [--format md|docx|pdf] [--out FILE] [--endpoints FILE]
+                          write the summary of a stored conversation to a file
 """
 from __future__ import annotations
 
@@ -192,9 +194,19 @@ def cmd_run(args) -> int:
     # we were started with SIGINT ignored (as background jobs of a non-interactive shell are).
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    # Channels from the environment: rest and socketio always, Slack and Teams when configured.
+    from bot.channels.config import ChannelConfigError, channel_config, channel_names, write_credentials
+
+    try:
+        channels = channel_names(channel_config())
+        credentials = write_credentials(PROJECT_DIR / "var" / "credentials.yml")
+    except ChannelConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print("Channels: " + ", ".join(channels), flush=True)
     assistant = Assistant(
         rasa_port=args.port, actions_port=args.actions_port, model=Path(args.model),
-        endpoints=Path(args.endpoints) if args.endpoints else None,
+        endpoints=Path(args.endpoints) if args.endpoints else None, credentials=credentials,
     )
     print(f"Starting the action server (port {args.actions_port}) and the Rasa server (port {args.port}) …", flush=True)
     try:
@@ -229,6 +241,21 @@ def cmd_run(args) -> int:
         assistant.stop()
 
 
+def cmd_export(args) -> int:
+    from bot.export import ExportError, export_conversation
+
+    try:
+        path = export_conversation(
+            args.conversation_id, args.format, Path(args.out) if args.out else None,
+            Path(args.endpoints) if args.endpoints else None,
+        )
+    except ExportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -239,5 +266,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS"),
                    help="endpoints file (default: endpoints.yml: local action server, SQLite tracker store)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("export", help="write the summary of a stored conversation (Markdown, Word or PDF)")
+    p.add_argument("conversation_id", help="the conversation (sender) id")
+    p.add_argument("--format", default="docx", help="md, docx or pdf (default: docx)")
+    p.add_argument("--out", help="file to write (default: preventiewijzer-<gemeente>-<datum>.<format> here)")
+    p.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS"),
+                   help="endpoints file with the tracker store (default: endpoints.yml: var/tracker.db)")
+    p.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -27,6 +27,12 @@ ALIASES = {
     "tietjerksteradeel": "Tytsjerksteradiel",
     "de friese meren": "De Fryske Marren",
     "dantumadeel": "Dantumadiel",
+    "a dam": "Amsterdam",
+    "adam": "Amsterdam",
+    "r dam": "Rotterdam",
+    "rdam": "Rotterdam",
+    "capelle aan den ijssel": "Capelle aan den IJssel",
+    "capelle a d ijssel": "Capelle aan den IJssel",
 }
 
 # Words around a name that carry no meaning for the lookup.
