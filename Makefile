@@ -20,7 +20,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 help:
 	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
 	@echo "make test   run every test: pytest, rasa data validate, rasa test, end-to-end"
-	@echo "make bench  print knowledge/plan timings, training time, start time and reply latency"
+	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency and NLU F1"
 	@echo "make lock   refresh requirements.lock from requirements.in"
 	@echo "make clean  remove the trained model and local databases"
 
@@ -33,6 +33,7 @@ test: setup
 bench: setup
 	@$(PY) benchmarks/bench_knowledge.py
 	@$(PY) benchmarks/bench_assistant.py
+	@$(PY) benchmarks/bench_nlu.py $(MODEL)
 
 setup: $(VENV)/.installed
 	@scripts/install-nl-model.sh $(PY)

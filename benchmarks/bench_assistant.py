@@ -19,14 +19,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.cli import DEFAULT_MODEL, PROJECT_DIR, Assistant, child_env, write_endpoints  # noqa: E402
 
-INTERVIEW = [
-    "hoi",
-    "gemeente Zwolle",
-    "We zien meer 3-MMC bij jongeren in het uitgaansleven",
-    "jongerenwerk en horeca",
-    "jongeren in het uitgaansleven",
-    "GGD en jongerenwerk",
-]
+# The three interviews of the end-to-end tests (3-MMC, LVB, debt), typed answers only.
+INTERVIEWS = {
+    "3-MMC in nightlife": [
+        "hoi", "gemeente Zwolle", "gezondheid", "er is een signaal",
+        "we zien steeds meer 3-MMC bij jongeren in het uitgaansleven", "wat is selectieve preventie?",
+        "de jongerenwerkers en een paar kroegbazen", "nee", "ja", "GGD en jongerenwerk",
+        "we hebben een preventie- en handhavingsplan alcohol", "gemiddeld",
+        "volgende", "volgende", "waarom?", "volgende", "sla over", "volgende", "stuur me het verslag",
+    ],
+    "LVB, health policy": [
+        "goedemorgen", "Ede", "ik werk in het sociaal domein", "we schrijven de gezondheidsnota",
+        "alcohol en blowen bij mensen met een licht verstandelijke beperking", "in de woonvoorziening en op straat",
+        "de begeleiders", "weet ik niet", "nee", "nog niemand", "geen", "weinig, een paar uur per week",
+        "volgende", "volgende", "hoe erkend is dit?", "volgende", "volgende", "volgende",
+    ],
+    "debt and stress": [
+        "hallo", "Tilburg", "veiligheid", "er is een signaal", "mensen met schulden die veel drinken, thuis",
+        "de schuldhulpverlening", "het neemt toe", "ja", "gokken", "online", "weet ik niet", "weet ik niet", "nee",
+        "het sociaal wijkteam en schuldhulpverlening", "weet ik niet", "ruim: er is budget en tijd",
+        "volgende", "volgende", "andere optie", "volgende", "volgende", "volgende", "stuur me het verslag",
+    ],
+}
 
 
 def train(out: Path) -> float:
@@ -55,7 +69,7 @@ def percentile(values, pct):
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--conversations", type=int, default=10)
+    parser.add_argument("--conversations", type=int, default=3, help="rounds of the three interviews")
     parser.add_argument("--skip-train", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,20 +88,22 @@ def main() -> int:
             url = f"{assistant.url}/webhooks/rest/webhook"
             post(url, "warm-up", "hoi")
             latencies = []
-            per_turn = {text: [] for text in INTERVIEW}
+            per_interview = {name: [] for name in INTERVIEWS}
             for _ in range(args.conversations):
-                sender = uuid.uuid4().hex
-                for text in INTERVIEW:
-                    seconds = post(url, sender, text)
-                    latencies.append(seconds)
-                    per_turn[text].append(seconds)
+                for name, turns in INTERVIEWS.items():
+                    sender = uuid.uuid4().hex
+                    for text in turns:
+                        seconds = post(url, sender, text)
+                        latencies.append(seconds)
+                        per_interview[name].append(seconds)
         ms = [s * 1000 for s in latencies]
-        print(f"REST replies:          {len(ms)} over {args.conversations} full interviews")
+        print(f"REST replies:          {len(ms)} over {args.conversations} x {len(INTERVIEWS)} full interviews")
         print(f"REST latency p50:      {statistics.median(ms):6.0f} ms")
         print(f"REST latency p95:      {percentile(ms, 95):6.0f} ms")
         print(f"REST latency max:      {max(ms):6.0f} ms")
-        for text, values in per_turn.items():
-            print(f"  median {statistics.median(values) * 1000:5.0f} ms  {text}")
+        for name, values in per_interview.items():
+            values_ms = [v * 1000 for v in values]
+            print(f"  {name:20s} p50 {statistics.median(values_ms):5.0f} ms  p95 {percentile(values_ms, 95):5.0f} ms")
     return 0
 
 
