@@ -129,7 +129,9 @@ def suggested_groups(slots: Mapping[str, Any]) -> List[str]:
     from actions.state import interview_state
 
     state = interview_state(slots)
-    return kb.parser().suggest_groups(state.substances, state.settings, limit=3)
+    mentioned = [g for g in (slots.get("groups_mentioned") or []) if g in kb.catalog().groups]
+    likely = [g for g in kb.parser().suggest_groups(state.substances, state.settings, limit=3) if g not in mentioned]
+    return (mentioned + likely)[:3]
 
 
 class ActionAskGroups(Action):

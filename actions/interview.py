@@ -34,6 +34,7 @@ SIGNAL_SLOTS = ("signal_substances", "signal_settings", "signal_reporters", "sig
 
 YES = re.compile(r"^(ja|jazeker|klopt|ja klopt|ja dat klopt|correct|yes|jep|jup|ja graag|precies|ja hoor|zeker|inderdaad|ja die)\b")
 NO = re.compile(r"^(nee|neen|nope|nee hoor|niet|nee dank je|nee bedankt|geen)\b")
+GREETING = re.compile(r"^(hoi|hallo|hey|hee|hi|hallootjes|goedemorgen|goedemiddag|goedenavond|goeiemorgen|dag|yo)\b")
 ADD = re.compile(r"\b(ook|daarnaast|plus|erbij|bovendien|en ook)\b")
 REMOVE = re.compile(r"\b(niet|geen|zonder|behalve|weg|haal)\b")
 CORRECTING = re.compile(r"\b(nee|bedoel|eigenlijk|toch|sorry|correctie|fout|verkeerd)\b")
@@ -461,7 +462,8 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
         updates["signal_trend"] = trend
     groups = kb.parser().groups(turn.text)
     if groups and empty("groups") and asked not in ("partners_present", "signal_reporters"):
-        updates["groups"] = groups
+        # Named before the group question: offered first there, for the officer to confirm.
+        updates["groups_mentioned"] = merge(list(slots.get("groups_mentioned") or []), groups)
     return updates
 
 
@@ -477,7 +479,7 @@ def noted(updates: Dict[str, Any]) -> str:
     if updates.get("signal_settings"):
         parts.append(and_list(names(catalog, "settings", updates["signal_settings"])))
     if updates.get("signal_trend"):
-        parts.append(updates["signal_trend"])
+        parts.append("het " + updates["signal_trend"])
     if updates.get("groups"):
         parts.append(and_list(names(catalog, "groups", updates["groups"])))
     return ("Genoteerd: " + "; ".join(parts) + ".") if parts else ""
@@ -516,8 +518,10 @@ class ValidateInterviewForm(FormValidationAction):
         return events
 
     async def answer(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if value is None:
+            return {}  # cleared by an action (e.g. a new signal), not said by the officer
         turn = turn_of(tracker, cut(dispatcher, text_of(value)))
-        if turn.intent == "greet" and len(turn.norm.split()) <= 3:
+        if GREETING.match(turn.norm) and len(turn.norm.split()) <= 3:
             return {slot: None}  # a hello in the middle: just ask the question again
         if turn.intent == "ask_why":
             dispatcher.utter_message(text=WHY_ASKED[slot])

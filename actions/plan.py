@@ -97,6 +97,8 @@ class ValidatePlanForm(FormValidationAction):
     async def validate_plan_feedback(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value is None:
+            return {}  # cleared by an action (a new plan, the plan opened again), not said by the officer
         turn = turn_of(tracker, cut(dispatcher, text_of(value)))
         self.sender_id = tracker.sender_id
         plan = make_plan(turn.slots)

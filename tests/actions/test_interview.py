@@ -148,6 +148,12 @@ def test_first_message_information_is_kept():
     assert values["signal_substances"] == ["lachgas"] and values["signal_settings"] == ["straat"]
     assert values["signal_trend"] == "neemt toe"
     assert texts(messages).startswith("Genoteerd")
+    trk = tracker({}, text="3mmc bij hangjongeren", intent="inform")
+    trk.active_loop = {}
+    values = slot_values(run(ValidateInterviewForm(), trk)[0])
+    assert values["groups_mentioned"] == ["hangjongeren"] and "groups" not in values
+    _, messages = run(ActionAskGroups(), tracker(values))
+    assert messages[0]["text"].startswith("Bij dit signaal gaat het vaak om hangjongeren")
 
 
 def test_ask_groups_suggests_and_remembers():

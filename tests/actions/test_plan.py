@@ -163,3 +163,13 @@ def test_summary_names_everything_said():
     assert "/webhooks/export/summary/test.docx?expires=" in text
     _, messages = run(ActionShowSummary(), tracker({}))
     assert "nog niets" in texts(messages)
+
+
+def test_a_cleared_feedback_slot_is_not_an_answer():
+    from actions.plan import ValidatePlanForm
+    from tests.actions.helpers import run as run_action
+
+    trk = tracker({**FILLED, "plan_feedback": None}, text="ruim", intent="inform", requested="plan_feedback", loop="plan_form")
+    trk.events = [{"event": "slot", "name": "plan_feedback", "value": None}]
+    events, messages = run_action(ValidatePlanForm(), trk)
+    assert messages == []

@@ -131,7 +131,7 @@ def test_lvb_policy_case(assistant):
     chat.say("we schrijven de gezondheidsnota")
     chat.expect("Welk thema wil je aanpakken?")
     chat.say("alcohol en blowen bij mensen met een licht verstandelijke beperking")
-    chat.expect("Genoteerd", "LVB", "Waar zie je het?")  # the group was in the answer
+    chat.expect("Waar zie je het?")
     chat.say("in de woonvoorziening en op straat")
     chat.expect("Wie heeft het gezien")
     chat.say("de begeleiders")
@@ -139,9 +139,12 @@ def test_lvb_policy_case(assistant):
     chat.say("weet ik niet")
     chat.expect("nog een ander signaal")
     chat.say("nee")
-    chat.expect("Welke partners zijn al betrokken?")  # the group is known: no group question
+    chat.expect("Bij dit signaal gaat het vaak om mensen met LVB")  # named in the signal: offered first
+    chat.say("alleen lvb")
+    chat.expect("Genoteerd: mensen met LVB.")
+    chat.expect("Welke partners zijn al betrokken?")
     chat.say("nog niemand")
-    chat.expect("Voor LVB mis ik nog", "Welk beleid")
+    chat.expect("Voor mensen met LVB mis ik nog", "Welk beleid")
     chat.say("geen")
     chat.expect("Hoeveel ruimte")
     chat.say("weinig, een paar uur per week")
@@ -179,13 +182,16 @@ def test_debt_and_stress_case(assistant):
     chat.say("weet ik niet")
     chat.say("weet ik niet")
     chat.say("nee")
+    chat.expect("Bij dit signaal gaat het vaak om mensen met schulden")
+    chat.say("alleen de mensen met schulden")
     chat.expect("Welke partners zijn al betrokken?")
     chat.say("het sociaal wijkteam en schuldhulpverlening")
     chat.say("ook de ggd")  # an addition to the partners, at the policy question
     chat.expect("toegevoegd: de GGD", "Welk beleid")
     chat.say("weet ik niet")
     chat.say("ruim: er is budget en tijd")
-    chat.expect("Dit is mijn voorstel voor Tilburg")
+    chat.expect("Dit is mijn voorstel voor Tilburg", "Stap 1 van 5")
+    assert "begreep ik niet" not in chat.text
     chat.say("volgende")
     chat.say("volgende")
     chat.expect("Stap 3 van 5", "Vroegsignalering schulden")
