@@ -1,7 +1,8 @@
 """Channel configuration at run time: the credentials file for `rasa run --credentials`, built
 from environment variables.
 
-    rest, socketio   always on
+    rest, socketio   always on; so are the summary export (bot.channels.export) and the web
+                     widget page (bot.channels.widget), which need no secrets
     Slack            when SLACK_TOKEN and SLACK_SIGNING_SECRET are set
                      (optional SLACK_CHANNEL, SLACK_API_URL)
     Microsoft Teams  when TEAMS_APP_ID and TEAMS_APP_PASSWORD are set
@@ -120,6 +121,7 @@ def teams_config(env: Mapping[str, str]) -> Optional[Dict[str, Any]]:
 
 
 EXPORT_CLASS = "bot.channels.export.ExportInput"
+WIDGET_CLASS = "bot.channels.widget.WidgetInput"
 
 
 def channel_config(
@@ -141,6 +143,8 @@ def channel_config(
         # Summary downloads (signed links) and the export API; the API token comes from
         # EXPORT_API_TOKEN, without it the API is off.
         EXPORT_CLASS: None,
+        # The web chat page at /webhooks/widget/ (it talks to the socketio channel above).
+        WIDGET_CLASS: None,
     }
     slack = slack_config(env)
     if slack is not None:
