@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import kb
 from actions.interview import absorb, corrections, cut, noted, text_of, turn_of
 from actions.plan import answer_text, has_interview, summary_text
 
@@ -104,4 +105,21 @@ class ActionShowSummary(Action):
             dispatcher.utter_message(text="Er is nog niets om samen te vatten. Zeg 'hoi' om te beginnen.")
             return []
         dispatcher.utter_message(text=summary_text(slots, tracker.sender_id))
+        if tracker.get_latest_input_channel() == "slack":
+            # In Slack the Word file itself is uploaded into the thread (bot/channels/slack.py).
+            dispatcher.utter_message(json_message={"file": summary_file(slots, tracker.sender_id)})
         return []
+
+
+def summary_file(slots: Dict[str, Any], conversation_id: str) -> Dict[str, str]:
+    """The summary as a Word file, for channels that take files."""
+    import base64
+
+    from bot.export import build_summary, export_filename, render
+
+    summary = build_summary(slots, kb.catalog(), conversation_id=conversation_id, engine=kb.engine())
+    return {
+        "filename": export_filename(summary, "docx"),
+        "title": f"Preventieplan {summary.municipality or ''}".strip(),
+        "content_base64": base64.b64encode(render(summary, "docx")).decode("ascii"),
+    }

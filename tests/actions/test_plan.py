@@ -173,3 +173,20 @@ def test_a_cleared_feedback_slot_is_not_an_answer():
     trk.events = [{"event": "slot", "name": "plan_feedback", "value": None}]
     events, messages = run_action(ValidatePlanForm(), trk)
     assert messages == []
+
+
+def test_in_slack_the_summary_also_comes_as_a_word_file():
+    import base64
+    import io
+
+    import docx
+
+    trk = tracker(FILLED, text="stuur me het verslag", intent="request_summary",
+                  events=[{"event": "user", "input_channel": "slack", "parse_data": {}}])
+    _, messages = run(ActionShowSummary(), trk)
+    upload = messages[1]["custom"]["file"]
+    assert upload["filename"].endswith(".docx")
+    document = docx.Document(io.BytesIO(base64.b64decode(upload["content_base64"])))
+    assert "Aalten" in "\n".join(p.text for p in document.paragraphs)
+    _, messages = run(ActionShowSummary(), tracker(FILLED))
+    assert len(messages) == 1  # REST, widget, Teams: links only
