@@ -50,7 +50,7 @@ knowledge:
 model: $(MODEL)
 
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
-	@echo "== Rasa model: training (about 2-4 minutes on 2 cores)"
+	@echo "== Rasa model: training (about 5-8 minutes on 2 cores the first time; later only what changed)"
 	@mkdir -p models
 	@$(PY) -m rasa train --fixed-model-name preventiewijzer --out models --quiet
 	@touch $@
