@@ -72,8 +72,8 @@ def fetch(url, headers=None):
 def conversation(server):
     """A short interview over REST; returns its conversation id."""
     me = f"export-{uuid.uuid4().hex[:8]}"
-    for text in ("hoi", "Amersfoort", "We zien meer lachgas op straat", "de wijkagent", "hangjongeren",
-                 "jongerenwerk"):
+    for text in ("hoi", "Amersfoort", "gezondheid", "er is een signaal", "We zien meer lachgas op straat",
+                 "de wijkagent", "nee", "hangjongeren", "jongerenwerk"):
         say(server, me, text)
     return me
 
