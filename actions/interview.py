@@ -99,6 +99,7 @@ class Turn:
     intent: Optional[str]
     entities: Dict[str, List[str]]
     slots: Dict[str, Any]
+    sender_id: str = ""  # the conversation id (for signed summary links)
     norm: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -490,7 +491,8 @@ def turn_of(tracker: Tracker, text: str) -> Turn:
     entities: Dict[str, List[str]] = {}
     for entity in message.get("entities") or []:
         entities.setdefault(entity.get("entity"), []).append(str(entity.get("value")))
-    return Turn(text, (message.get("intent") or {}).get("name"), entities, dict(tracker.current_slot_values()))
+    return Turn(text, (message.get("intent") or {}).get("name"), entities, dict(tracker.current_slot_values()),
+                tracker.sender_id)
 
 
 class ValidateInterviewForm(FormValidationAction):

@@ -100,7 +100,6 @@ class ValidatePlanForm(FormValidationAction):
         if value is None:
             return {}  # cleared by an action (a new plan, the plan opened again), not said by the officer
         turn = turn_of(tracker, cut(dispatcher, text_of(value)))
-        self.sender_id = tracker.sender_id
         plan = make_plan(turn.slots)
         position = position_of(turn.slots, plan)
         handler = getattr(self, f"on_{turn.intent}", None) or self.on_unclear
@@ -228,7 +227,7 @@ class ValidatePlanForm(FormValidationAction):
     # -- everything else ------------------------------------------------------------------
 
     def on_request_summary(self, turn, plan, position, dispatcher):
-        dispatcher.utter_message(text=summary_text(turn.slots, self.sender_id))
+        dispatcher.utter_message(text=summary_text(turn.slots, turn.sender_id))
         return {"plan_feedback": None}
 
     def on_inform(self, turn, plan, position, dispatcher):

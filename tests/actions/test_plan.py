@@ -1,4 +1,8 @@
 """The plan, step by step: propose, walk through, change, recap; questions and the fallback."""
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.plan import ActionAskPlanFeedback, ActionPlanRecap, ActionProposePlan, ActionReopenPlan
 from actions.questions import ActionAnswerQuestion, ActionCorrect, ActionFallback, ActionShowSummary
 from actions.state import SKIPPED
@@ -190,3 +194,19 @@ def test_in_slack_the_summary_also_comes_as_a_word_file():
     assert "Aalten" in "\n".join(p.text for p in document.paragraphs)
     _, messages = run(ActionShowSummary(), tracker(FILLED))
     assert len(messages) == 1  # REST, widget, Teams: links only
+
+
+def test_summary_links_during_the_plan_belong_to_the_conversation_asking():
+    """One action object serves every conversation: the links must not come from another one."""
+    from actions.plan import ValidatePlanForm
+    from tests.actions.helpers import DOMAIN
+
+    action = ValidatePlanForm()
+    for sender in ("anna", "bram"):
+        trk = tracker({**FILLED, "plan_position": 1, "plan_feedback": "verslag"}, text="verslag",
+                      intent="request_summary", requested="plan_feedback", loop="plan_form")
+        trk.sender_id = sender
+        trk.events = [{"event": "slot", "name": "plan_feedback", "value": "verslag"}]
+        dispatcher = CollectingDispatcher()
+        asyncio.run(action.run(dispatcher, trk, DOMAIN))
+        assert f"/webhooks/export/summary/{sender}.docx?" in texts(dispatcher.messages)
