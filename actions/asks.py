@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import kb
 from actions.render import and_list, names
+from actions.state import interview_state
 
 Buttons = List[Dict[str, str]]
 
@@ -126,8 +127,6 @@ class ActionAskMunicipality(Action):
 
 def suggested_groups(slots: Mapping[str, Any]) -> List[str]:
     """The groups that often go with the signals so far, best first."""
-    from actions.state import interview_state
-
     state = interview_state(slots)
     mentioned = [g for g in (slots.get("groups_mentioned") or []) if g in kb.catalog().groups]
     likely = [g for g in kb.parser().suggest_groups(state.substances, state.settings, limit=3) if g not in mentioned]

@@ -88,6 +88,7 @@ HINTS = {
     "policy": "Beschrijf kort het beleid dat er al is, of zeg 'geen'.",
     "capacity": "Zeg hoeveel tijd en geld er is, bijvoorbeeld 'weinig' of 'gemiddeld'.",
 }
+ENGLISH_REPLY = "Ik spreek alleen Nederlands. Wil je het in het Nederlands zeggen? (Sorry, I only speak Dutch.)"
 SECOND_MISS = "Ik begrijp je antwoord nog steeds niet. Kies een van de knoppen, of zeg 'weet ik niet' om verder te gaan."
 
 
@@ -192,8 +193,9 @@ def parse_municipality(turn: Turn, dispatcher: CollectingDispatcher) -> Optional
     if suggestion and turn.yes:
         return {"municipality": suggestion, **clear}
     lookup = kb.parser().municipality(turn.text)
-    if lookup.status != "found" and municipality_in(turn):
-        return {"municipality": municipality_in(turn), **clear}
+    named = municipality_in(turn) if lookup.status != "found" else None
+    if named:
+        return {"municipality": named, **clear}
     if lookup.status == "found":
         return {"municipality": lookup.municipality.name, **clear}
     if lookup.status == "suggest":
@@ -486,6 +488,19 @@ def noted(updates: Dict[str, Any]) -> str:
     return ("Genoteerd: " + "; ".join(parts) + ".") if parts else ""
 
 
+def say_noted(dispatcher: CollectingDispatcher, updates: Dict[str, Any]) -> None:
+    """Tell the officer what was taken from their message besides the answer (if anything)."""
+    message = noted(updates)
+    if message:
+        dispatcher.utter_message(text=message)
+
+
+def next_miss(slots: Dict[str, Any], slot: str) -> int:
+    """How many times in a row this question was not understood, this time included."""
+    misses = slots.get("misses") or {}
+    return misses.get("count", 0) + 1 if misses.get("slot") == slot else 1
+
+
 def turn_of(tracker: Tracker, text: str) -> Turn:
     message = tracker.latest_message or {}
     entities: Dict[str, List[str]] = {}
@@ -513,9 +528,7 @@ class ValidateInterviewForm(FormValidationAction):
         turn = turn_of(tracker, cut(dispatcher, text))
         updates = absorb(turn, tracker.get_slot("requested_slot"))
         if updates:
-            message = noted(updates)
-            if message:
-                dispatcher.utter_message(text=message)
+            say_noted(dispatcher, updates)
             events.extend(SlotSet(k, v) for k, v in updates.items())
         return events
 
@@ -528,27 +541,25 @@ class ValidateInterviewForm(FormValidationAction):
         if turn.intent == "ask_why":
             dispatcher.utter_message(text=WHY_ASKED[slot])
             return {slot: None}
-        if slot in FREE_TEXT_SLOTS and (CORRECTING.search(turn.norm) or ADD.search(turn.norm) or REMOVE.search(turn.norm)):
-            fixed = corrections(turn, slot)  # these questions take any text: look for a correction first
+        # Free-text questions take any text as an answer: look for a correction first there.
+        cue = CORRECTING.search(turn.norm) or ADD.search(turn.norm) or REMOVE.search(turn.norm)
+        if slot in FREE_TEXT_SLOTS and cue:
+            fixed = self.correct(slot, turn, dispatcher)
             if fixed:
-                dispatcher.utter_message(text=fixed.pop("_said"))
-                return {slot: None, "misses": None, **fixed}
+                return fixed
         result = PARSERS[slot](turn, dispatcher)
         if result is not None:
             extra = absorb(turn, slot) if turn.intent == "inform" else {}
             extra = {k: v for k, v in extra.items() if k not in result}
-            if extra and noted(extra):
-                dispatcher.utter_message(text=noted(extra))
+            say_noted(dispatcher, extra)
             return {**extra, **result, "misses": None}
-        fixed = corrections(turn, slot)
+        fixed = self.correct(slot, turn, dispatcher)
         if fixed:
-            dispatcher.utter_message(text=fixed.pop("_said"))
-            return {slot: None, "misses": None, **fixed}
+            return fixed
         if looks_english(turn.text):
-            dispatcher.utter_message(text="Ik spreek alleen Nederlands. Wil je het in het Nederlands zeggen? (Sorry, I only speak Dutch.)")
+            dispatcher.utter_message(text=ENGLISH_REPLY)
             return {slot: None}
-        misses = turn.slots.get("misses") or {}
-        count = misses.get("count", 0) + 1 if misses.get("slot") == slot else 1
+        count = next_miss(turn.slots, slot)
         if count == 1:
             hint = HINTS.get(slot)
             if slot == "municipality":
@@ -560,6 +571,15 @@ class ValidateInterviewForm(FormValidationAction):
         else:
             dispatcher.utter_message(text=SECOND_MISS)
         return {slot: None, "misses": {"slot": slot, "count": count}}
+
+    @staticmethod
+    def correct(slot: str, turn: Turn, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        """Apply corrections of earlier answers; the question is then asked again."""
+        fixed = corrections(turn, slot)
+        if not fixed:
+            return {}
+        dispatcher.utter_message(text=fixed.pop("_said"))
+        return {slot: None, "misses": None, **fixed}
 
     async def validate_municipality(self, value, dispatcher, tracker, domain):
         return await self.answer("municipality", value, dispatcher, tracker)

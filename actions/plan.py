@@ -15,9 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import kb
-from actions.interview import Turn, corrections, cut, looks_english, text_of, turn_of
+from actions.interview import ENGLISH_REPLY, Turn, corrections, cut, looks_english, next_miss, text_of, turn_of
 from actions.render import (
     and_list,
+    answer_message,
     intervention_brief,
     option_buttons,
     plan_intro,
@@ -144,12 +145,11 @@ class ValidatePlanForm(FormValidationAction):
         named = named_interventions(turn)
         if named:
             answer = kb.explainer().intervention(catalog.interventions[named[0]])
-            dispatcher.utter_message(text=f"{answer.title}: {answer.text} Meer info: {answer.sources[0]}")
+            dispatcher.utter_message(text=answer_message(answer, "Meer info"))
             return {"plan_feedback": None}
         answer = kb.explainer().answer(turn.text) if not turn.text.startswith("/") else None
         if answer is not None:
-            source = f" Bron: {answer.sources[0]}" if answer.sources else ""
-            dispatcher.utter_message(text=f"{answer.title}: {answer.text}{source}")
+            dispatcher.utter_message(text=answer_message(answer))
             return {"plan_feedback": None}
         options = plan.steps[position].options
         if not options:
@@ -157,7 +157,7 @@ class ValidatePlanForm(FormValidationAction):
             return {"plan_feedback": None}
         first = kb.explainer().intervention(options[0].intervention)
         dispatcher.utter_message(
-            text=f"{first.title}: {first.text} Meer info: {first.sources[0]}",
+            text=answer_message(first, "Meer info"),
             buttons=option_buttons(catalog, "ask_about", "Meer over ", [o.intervention.id for o in options[1:]]),
         )
         return {"plan_feedback": None}
@@ -185,9 +185,10 @@ class ValidatePlanForm(FormValidationAction):
     def on_choose_option(self, turn, plan, position, dispatcher):
         catalog = kb.catalog()
         step = plan.steps[position]
-        named = [i for i in named_interventions(turn) if i not in plan.option_ids()]
+        mentioned = named_interventions(turn)
+        named = [i for i in mentioned if i not in plan.option_ids()]
         if not named:
-            if named_interventions(turn):
+            if mentioned:
                 dispatcher.utter_message(text="Die staat al in het plan.")
                 return {"plan_feedback": None}
             return self.on_other_option(turn, plan, position, dispatcher)
@@ -255,10 +256,9 @@ class ValidatePlanForm(FormValidationAction):
 
     def on_unclear(self, turn, plan, position, dispatcher):
         if looks_english(turn.text):
-            dispatcher.utter_message(text="Ik spreek alleen Nederlands. Wil je het in het Nederlands zeggen? (Sorry, I only speak Dutch.)")
+            dispatcher.utter_message(text=ENGLISH_REPLY)
             return {"plan_feedback": None}
-        misses = turn.slots.get("misses") or {}
-        count = misses.get("count", 0) + 1 if misses.get("slot") == "plan_feedback" else 1
+        count = next_miss(turn.slots, "plan_feedback")
         if count == 1:
             dispatcher.utter_message(text="Dat begreep ik niet. Zeg bijvoorbeeld 'volgende', 'waarom?' of 'andere optie'.")
         else:
@@ -304,7 +304,4 @@ def summary_text(slots: Dict[str, Any], conversation_id: str) -> str:
 
 def answer_text(question: str) -> Optional[str]:
     answer = kb.explainer().answer(question)
-    if answer is None:
-        return None
-    source = f" Bron: {answer.sources[0]}" if answer.sources else ""
-    return f"{answer.title}: {answer.text}{source}"
+    return None if answer is None else answer_message(answer)

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import kb
-from actions.interview import absorb, corrections, cut, noted, text_of, turn_of
+from actions.interview import absorb, corrections, cut, say_noted, text_of, turn_of
 from actions.plan import answer_text, has_interview, summary_text
 
 # What the officer can do, for the buttons of the fallback (intent -> button title).
@@ -66,8 +66,7 @@ class ActionCorrect(Action):
             dispatcher.utter_message(response="utter_explain")  # the conversation starts with a signal
         if said:
             dispatcher.utter_message(text=said)
-        if extra and noted(extra):
-            dispatcher.utter_message(text=noted(extra))
+        say_noted(dispatcher, extra)
         if not updates and not extra and has_interview(turn.slots):
             dispatcher.utter_message(text="Ik zie niet wat je wilt aanpassen. Ik laat het plan nog eens zien.")
         return [SlotSet(k, v) for k, v in {**extra, **updates}.items()]

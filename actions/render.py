@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
+from actions.state import SKIPPED
 from knowledge.catalog import Catalog, Intervention
+from knowledge.explain import Answer
 from knowledge.plan import Option, Plan, PlanStep, and_list
 
 __all__ = ["and_list", "names", "step_message", "step_buttons", "plan_intro", "recap_message", "why_message",
-           "recognition_message", "option_buttons"]
-
-SKIPPED = "skipped"
+           "recognition_message", "option_buttons", "answer_message", "intervention_brief"]
 
 
 def names(catalog: Catalog, kind: str, ids: Sequence[str]) -> List[str]:
@@ -34,8 +34,7 @@ def intent_payload(intent: str, intervention: Optional[str] = None) -> str:
 
 
 def option_line(catalog: Catalog, number: int, option: Option) -> List[str]:
-    item = option.intervention
-    lines = [f"{number}. {item.name} ({catalog.label('intervention_types', item.type)}; erkenning: {catalog.recognition_label(item)})"]
+    lines = [f"{number}. {intervention_brief(catalog, option.intervention)}"]
     lines.append(f"   {option.why}")
     if option.partners_missing:
         lines.append("   Nog niet aan tafel: " + and_list(names(catalog, "partners", option.partners_missing)) + ".")
@@ -130,6 +129,12 @@ def recap_message(catalog: Catalog, plan: Plan, choices: Mapping[str, Union[str,
     if plan.partners_missing:
         lines.append("Nodig deze partners uit: " + and_list(names(catalog, "partners", plan.partners_missing)) + ".")
     return "\n".join(lines)
+
+
+def answer_message(answer: Answer, source_label: str = "Bron") -> str:
+    """An answer from the knowledge base as one chat message, with its first source."""
+    source = f" {source_label}: {answer.sources[0]}" if answer.sources else ""
+    return f"{answer.title}: {answer.text}{source}"
 
 
 def intervention_brief(catalog: Catalog, item: Intervention) -> str:
