@@ -297,7 +297,7 @@ class ActionReopenPlan(Action):
 
 def summary_text(slots: Dict[str, Any], conversation_id: str) -> str:
     """The short summary for the chat, with signed download links (Word, PDF) that expire."""
-    from bot.export import chat_summary
+    from bot.links import chat_summary
 
     return chat_summary(slots, conversation_id, kb.catalog(), kb.engine())
 

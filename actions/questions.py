@@ -114,7 +114,8 @@ def summary_file(slots: Dict[str, Any], conversation_id: str) -> Dict[str, str]:
     """The summary as a Word file, for channels that take files."""
     import base64
 
-    from bot.export import build_summary, export_filename, render
+    from bot.export import export_filename, render
+    from bot.summary import build_summary
 
     summary = build_summary(slots, kb.catalog(), conversation_id=conversation_id, engine=kb.engine())
     return {

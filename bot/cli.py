@@ -242,7 +242,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from bot.export import ExportError, export_conversation
+    from bot.export import ExportError
+    from bot.trackers import export_conversation
 
     try:
         path = export_conversation(

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Iterable, List, Mapping, Optional, Sequence
 
 from actions.state import SKIPPED, interview_state, plan_choices, signals as slot_signals
 from knowledge.catalog import Catalog, Intervention

@@ -8,7 +8,7 @@ Enable it in the credentials file (Rasa loads it by module path)::
 Routes (under /webhooks/export):
 
     GET /summary/<conversation id>.<md|docx|pdf>?expires=<unix time>&sig=<signature>
-        A signed, expiring link (``bot.export.download_url``), as the chat sends it.
+        A signed, expiring link (``bot.links.download_url``), as the chat sends it.
         Unsigned, tampered or expired links: 403. Unknown conversation: 404.
     GET /api/<conversation id>?format=docx
         For other systems, with ``Authorization: Bearer <token>``.
@@ -31,7 +31,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import export
+from bot import export, links, trackers
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +89,18 @@ class ExportInput(InputChannel):
         if store is None:
             return _text(TEXT_NOT_READY, 503)
         tracker = await store.retrieve_full_tracker(conversation_id)
-        if tracker is None or not export.has_conversation(tracker):
+        if tracker is None or not trackers.has_conversation(tracker):
             return _text(TEXT_UNKNOWN, 404)
         loop = asyncio.get_running_loop()
 
         def build() -> tuple:
-            summary = export.summary_for_tracker(tracker, _catalog())
+            summary = trackers.summary_for_tracker(tracker, _catalog())
             return export.export_filename(summary, fmt), export.render(summary, fmt)
 
         try:
             filename, body = await loop.run_in_executor(None, build)
         except Exception:
-            logger.exception("Export of conversation '%s' as %s failed", export.clean_id(conversation_id), fmt)
+            logger.exception("Export of conversation '%s' as %s failed", trackers.clean_id(conversation_id), fmt)
             return _text(TEXT_ERROR, 500)
         return response.raw(
             body,
@@ -123,19 +123,19 @@ class ExportInput(InputChannel):
         @bp.route("/summary/<filename>", methods=["GET"])
         async def signed_link(request: Request, filename: str) -> HTTPResponse:
             name, dot, fmt = filename.rpartition(".")
-            conversation_id = export.id_from_link_name(name) if dot else None
+            conversation_id = links.id_from_link_name(name) if dot else None
             if not conversation_id:
                 return _text(TEXT_INVALID, 403)
             fmt = fmt.lower()
             try:
-                secret = export.export_secret()
+                secret = links.export_secret()
             except (OSError, export.ExportError):
                 logger.exception("No secret to check export links with")
                 return _text(TEXT_ERROR, 500)
-            verdict = export.check_link(conversation_id, fmt, request.args.get("expires"), request.args.get("sig"), secret)
-            if verdict == export.LINK_EXPIRED:
+            verdict = links.check_link(conversation_id, fmt, request.args.get("expires"), request.args.get("sig"), secret)
+            if verdict == links.LINK_EXPIRED:
                 return _text(TEXT_EXPIRED, 403)
-            if verdict != export.LINK_OK:
+            if verdict != links.LINK_OK:
                 return _text(TEXT_INVALID, 403)
             return await self._serve(request, conversation_id, fmt)
 

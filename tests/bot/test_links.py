@@ -3,13 +3,12 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from bot import export
-from bot.export import (
+from bot.links import (
     LINK_EXPIRED, LINK_INVALID, LINK_OK, check_link, download_url, export_secret, id_from_link_name,
     link_name, sign, verify,
 )
@@ -122,7 +121,7 @@ def test_processes_starting_together_share_one_secret(tmp_path):
     """The Rasa server and the action server start at the same time: both must get the same secret."""
     path = tmp_path / "export-secret"
     code = (
-        "import sys; from pathlib import Path; from bot.export import export_secret; "
+        "import sys; from pathlib import Path; from bot.links import export_secret; "
         "sys.stdout.write(export_secret(Path(sys.argv[1])).decode())"
     )
     env = {k: v for k, v in os.environ.items() if k != "EXPORT_SECRET"}
@@ -138,7 +137,7 @@ def test_processes_starting_together_share_one_secret(tmp_path):
 
 
 def test_chat_summary_has_working_links(monkeypatch, slots, catalog, engine):
-    from bot.export import chat_summary
+    from bot.links import chat_summary
 
     monkeypatch.setenv("EXPORT_SECRET", "chat-secret")
     monkeypatch.setenv("PUBLIC_URL", "https://bot.example.nl")

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.export import download_url, sign
+from bot.links import download_url, sign
 from tests.bot import helpers
 
 SECRET = "route-test-secret"

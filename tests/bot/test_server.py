@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from bot.cli import Assistant, LaunchError, write_endpoints
-from bot.export import download_url
+from bot.links import download_url
 
 pytestmark = pytest.mark.e2e
 
