@@ -3,14 +3,16 @@
 Every form slot is filled with the officer's text (``from_text``); the validator below turns the
 text into knowledge-base ids. If the text does not answer the question, it may still correct
 or add to an earlier answer ("nee, het is Zwolle", "ook lachgas", "jongerenwerk zit er toch niet
-bij"); if not, the officer gets a hint, and a different one with buttons the second time.
+bij"), or answer a question further on ("de politie meldt het" when asked where); if not, the
+officer gets a hint, a different one with buttons the second time, and the third time the question
+is skipped with its "weet ik niet" answer (except the municipality, which the plan needs).
 Information given before it was asked ("3-MMC in het uitgaansleven in Zwolle") is kept, so that
 question is skipped.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -90,6 +92,11 @@ HINTS = {
 }
 ENGLISH_REPLY = "Ik spreek alleen Nederlands. Wil je het in het Nederlands zeggen? (Sorry, I only speak Dutch.)"
 SECOND_MISS = "Ik begrijp je antwoord nog steeds niet. Kies een van de knoppen, of zeg 'weet ik niet' om verder te gaan."
+THIRD_MISS = "Ik kom er niet uit. Ik sla deze vraag over. Je kunt het later nog aanpassen."
+LATER = "Dat vraag ik straks niet meer. Nu eerst deze vraag:"
+REPORTING = re.compile(r"\b(meld\w*|gemeld|signaleer\w*|signaleren|zien|ziet|zagen|zegt|zeggen|horen|hoort|merken|merkt|klaagt|klagen)\b")
+HAVE = re.compile(r"\b(hebben|heeft|hadden|al|loopt|lopen|doen|draait|draaien)\b")
+CAPACITY = re.compile(r"\b(uur|uren|fte|budget|euro|geld|capaciteit|formatie|gala|spuk)\b")
 
 
 @dataclass
@@ -171,8 +178,14 @@ def reason_of(norm: str) -> Optional[str]:
 
 
 def substances_in(turn: Turn) -> List[str]:
+    parser = kb.parser()
+    outside_names = parser.without_interventions(turn.text)
+    if outside_names != turn.norm:
+        # An intervention is named ("we hebben een PHP alcohol"): its name is no signal, and the
+        # NLU may have tagged a word inside it, so only look at the rest of the text.
+        return parser.substances(outside_names)
     known = kb.catalog().vocabulary["substances"]
-    return merge([v for v in turn.entities.get("substance", []) if v in known], kb.parser().substances(turn.text))
+    return merge([v for v in turn.entities.get("substance", []) if v in known], parser.substances(turn.text))
 
 
 def municipality_in(turn: Turn) -> Optional[str]:
@@ -406,6 +419,10 @@ def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
         said.append(f"de gemeente is nu {town}")
 
     found = substances_in(turn)
+    if not (CORRECTING.search(turn.norm) or ADD.search(turn.norm)):
+        # "we hebben een PHP alcohol": the substance belongs to the measure named, no new signal.
+        measures = [catalog.interventions[i] for i in parser.interventions(turn.text)]
+        found = [s for s in found if not any(s in m.substances for m in measures)]
     current = list(slots.get("signal_substances") or [])
     if found and current and asked != "signal_substances":
         if CORRECTING.search(turn.norm) and not ADD.search(turn.norm):
@@ -467,7 +484,19 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
     if groups and empty("groups") and asked not in ("partners_present", "signal_reporters"):
         # Named before the group question: offered first there, for the officer to confirm.
         updates["groups_mentioned"] = merge(list(slots.get("groups_mentioned") or []), groups)
+    # Further questions, only with a clear cue: who reported it, the policy there is, capacity.
+    reporters = kb.parser().partners(turn.text)
+    if (reporters and empty("signal_reporters") and asked in ASKED_BEFORE_REPORTERS
+            and (found or slots.get("signal_substances")) and REPORTING.search(turn.norm)):
+        updates["signal_reporters"] = reporters
+    if kb.parser().interventions(turn.text) and empty("policy") and HAVE.search(turn.norm):
+        updates["policy"] = turn.text[:500]
+    if CAPACITY.search(turn.norm) and empty("capacity") and asked != "policy":
+        updates["capacity"] = turn.text[:300]
     return updates
+
+
+ASKED_BEFORE_REPORTERS = (None, "municipality", "role", "reason", "signal_substances", "signal_settings")
 
 
 def noted(updates: Dict[str, Any]) -> str:
@@ -483,8 +512,18 @@ def noted(updates: Dict[str, Any]) -> str:
         parts.append(and_list(names(catalog, "settings", updates["signal_settings"])))
     if updates.get("signal_trend"):
         parts.append("het " + updates["signal_trend"])
+    if updates.get("signal_reporters"):
+        parts.append("gemeld door " + and_list(names(catalog, "partners", updates["signal_reporters"])))
     if updates.get("groups"):
         parts.append(and_list(names(catalog, "groups", updates["groups"])))
+    elif updates.get("groups_mentioned"):
+        parts.append("groep " + and_list(names(catalog, "groups", updates["groups_mentioned"])))
+    if updates.get("policy"):
+        in_place = kb.parser().interventions(updates["policy"])
+        if in_place:
+            parts.append("je hebt al " + and_list([catalog.interventions[i].name for i in in_place]))
+    if updates.get("capacity"):
+        parts.append("tijd en geld: " + updates["capacity"])
     return ("Genoteerd: " + "; ".join(parts) + ".") if parts else ""
 
 
@@ -556,10 +595,22 @@ class ValidateInterviewForm(FormValidationAction):
         fixed = self.correct(slot, turn, dispatcher)
         if fixed:
             return fixed
+        later = absorb(turn, slot)
+        if later:
+            # An answer to a question further on ("de politie meldt het" when asked where):
+            # keep it, and ask this question again.
+            dispatcher.utter_message(text=" ".join(m for m in (noted(later), LATER) if m))
+            return {**later, slot: None, "misses": None}
         if looks_english(turn.text):
             dispatcher.utter_message(text=ENGLISH_REPLY)
             return {slot: None}
         count = next_miss(turn.slots, slot)
+        if count >= 3 and slot != "municipality":
+            # Not understood three times: go on with what "weet ik niet" gives, rather than get stuck.
+            dispatcher.utter_message(text=THIRD_MISS)
+            skipped = PARSERS[slot](replace(turn, text="weet ik niet", intent="dont_know", entities={}), dispatcher)
+            if skipped is not None:
+                return {**skipped, "misses": None}
         if count == 1:
             hint = HINTS.get(slot)
             if slot == "municipality":

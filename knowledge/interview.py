@@ -83,6 +83,10 @@ class AnswerParser:
     def interventions(self, text: str) -> List[str]:
         return self._interventions.find(text)
 
+    def without_interventions(self, text: str) -> str:
+        """The text (normalized) without the names of interventions in it."""
+        return self._interventions.blank(text)
+
     def intervention_types(self, text: str) -> List[str]:
         return self._types.find(text)
 

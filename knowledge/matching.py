@@ -49,6 +49,17 @@ class TermMatcher:
         # Longer phrases first, so 'sterke drank' wins over 'drank' at the same place.
         self._patterns.sort(key=lambda p: -p[2])
 
+    def blank(self, text: str) -> str:
+        """``text`` normalized, with every exact match replaced by spaces (to look for other terms
+        outside these phrases: 'PHP alcohol' names a measure, not a substance)."""
+        chars = list(normalize(text))
+        norm = "".join(chars)
+        for _, pattern, _ in self._patterns:
+            for match in pattern.finditer(norm):
+                for i in range(*match.span()):
+                    chars[i] = " "
+        return " ".join("".join(chars).split())
+
     def find(self, text: str) -> List[str]:
         """Ids found in ``text``, in order of first appearance, without duplicates."""
         norm = normalize(text)

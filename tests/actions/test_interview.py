@@ -77,6 +77,40 @@ def test_unrecognised_signal_asks_again_then_rephrases():
     assert "knoppen" in texts(messages)
 
 
+def test_third_miss_moves_on_with_the_dont_know_answer():
+    values, _ = answer("signal_settings", "iets vaags", slots={"misses": {"slot": "signal_settings", "count": 2}})
+    assert values["signal_settings"] == [] and values["misses"] is None
+    _, messages = answer("signal_settings", "iets vaags", slots={"misses": {"slot": "signal_settings", "count": 2}})
+    assert "sla deze vraag over" in texts(messages)
+    # The municipality is needed: that question stays.
+    values, _ = answer("municipality", "qwerty", slots={"misses": {"slot": "municipality", "count": 2}})
+    assert values["municipality"] is None and values["misses"]["count"] == 3
+
+
+def test_answer_to_a_later_question_is_kept_and_this_one_asked_again():
+    signal = {"municipality": "Deventer", "role": "gezondheid", "reason": "signaal", "signal_substances": ["lachgas"]}
+    values, messages = answer("signal_settings", "de politie en het jongerenwerk melden het", slots=signal)
+    assert values["signal_settings"] is None and "misses" in values and values["misses"] is None
+    assert values["signal_reporters"] == ["politie", "jongerenwerk"]
+    assert "Genoteerd: gemeld door de politie en het jongerenwerk." in texts(messages)
+    assert "Nu eerst deze vraag" in texts(messages)
+    values, messages = answer("signal_settings", "weinig, een paar uur per week", slots=signal)
+    assert values["capacity"] == "weinig, een paar uur per week" and values["signal_settings"] is None
+    # Without a cue nothing is taken: a plain miss.
+    values, messages = answer("signal_settings", "politie", slots=signal)
+    assert "signal_reporters" not in values and values["misses"]["count"] == 1
+
+
+def test_a_measure_named_is_no_new_substance():
+    signal = {"municipality": "Deventer", "role": "gezondheid", "reason": "signaal", "signal_substances": ["lachgas"]}
+    values, messages = answer("signal_settings", "we hebben een PHP alcohol", slots=signal)
+    assert "signal_substances" not in values
+    assert values["policy"] == "we hebben een PHP alcohol"
+    assert "je hebt al Preventie- en handhavingsplan alcohol" in texts(messages)
+    values, _ = answer("signal_settings", "ook alcohol", slots=signal)
+    assert values["signal_substances"] == ["lachgas", "alcohol"]
+
+
 def test_trend():
     assert answer("signal_trend", "het wordt steeds erger")[0]["signal_trend"] == "neemt toe"
     assert answer("signal_trend", "stabiel")[0]["signal_trend"] == "blijft gelijk"

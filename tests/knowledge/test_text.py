@@ -67,6 +67,13 @@ def test_partners_with_abbreviations(parser):
     assert set(parser.partners("de GGD, de politie en het jongerenwerk")) == {"ggd", "politie", "jongerenwerk"}
 
 
+def test_text_without_intervention_names(parser):
+    text = "We doen al Helder op School, en zien meer alcohol"
+    assert parser.interventions(text) == ["helder_op_school"]
+    assert parser.without_interventions(text) == "we doen al en zien meer alcohol"
+    assert parser.without_interventions("geen maatregel genoemd") == "geen maatregel genoemd"
+
+
 def test_groups(parser):
     assert "lvb" in parser.groups("jongeren met een lvb")
     assert "hangjongeren" in parser.groups("hangjongeren")
