@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -25,6 +25,7 @@ from actions.asks import suggested_groups
 from actions.render import and_list, names
 from actions.state import current_signal
 from knowledge.matching import normalize
+from knowledge.plan import is_low_capacity
 
 MAX_ANSWER = 2000  # longer answers are cut before parsing; the user is told
 FORM_SLOTS = (
@@ -96,6 +97,7 @@ THIRD_MISS = "Ik kom er niet uit. Ik sla deze vraag over. Je kunt het later nog 
 LATER = "Dat vraag ik straks niet meer. Nu eerst deze vraag:"
 REPORTING = re.compile(r"\b(meld\w*|gemeld|signaleer\w*|signaleren|zien|ziet|zagen|zegt|zeggen|horen|hoort|merken|merkt|klaagt|klagen)\b")
 HAVE = re.compile(r"\b(hebben|heeft|hadden|al|loopt|lopen|doen|draait|draaien)\b")
+CLAUSES = re.compile(r"[,;.!?]|\b(?:maar|wel|behalve)\b", re.IGNORECASE)
 CAPACITY = re.compile(r"\b(uur|uren|fte|budget|euro|geld|capaciteit|formatie|gala|spuk)\b")
 
 
@@ -306,6 +308,8 @@ def parse_more_signals(turn: Turn, dispatcher: CollectingDispatcher) -> Optional
         result: Dict[str, Any] = {slot: None for slot in SIGNAL_SLOTS}
         result.update({"signals": earlier, "more_signals": None, "signal_settings": None})
         if found:
+            dispatcher.utter_message(text="Genoteerd: nog een signaal, over "
+                                     + and_list(names(kb.catalog(), "substances", found)) + ".")
             result.update({"signal_substances": found, "signal_text": turn.text[:300]})
             settings = kb.parser().settings(turn.text)
             if settings:
@@ -316,16 +320,29 @@ def parse_more_signals(turn: Turn, dispatcher: CollectingDispatcher) -> Optional
     return None
 
 
+def named_and_removed(text: str, finder) -> Tuple[List[str], List[str]]:
+    """Items named in clauses without and with a negation ("zonder X, maar wel Y" -> [Y], [X])."""
+    added: List[str] = []
+    removed: List[str] = []
+    for clause in CLAUSES.split(text):
+        items = finder(clause)
+        if REMOVE.search(normalize(clause)):
+            removed = merge(removed, items)
+        else:
+            added = merge(added, items)
+    return added, removed
+
+
 def parse_groups(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
     parser, catalog = kb.parser(), kb.catalog()
     suggested = list(turn.slots.get("groups_suggested") or [])
-    found = parser.groups(turn.text)
-    if found and suggested and ADD.search(turn.norm):
-        chosen = merge(suggested, found)
-    elif found and suggested and REMOVE.search(turn.norm):
-        chosen = [g for g in suggested if g not in found]
+    added, removed = named_and_removed(turn.text, parser.groups)
+    if suggested and removed:  # "zonder ouderen, maar wel kinderen van verslaafde ouders"
+        chosen = merge([g for g in suggested if g not in removed], [g for g in added if g not in removed])
+    elif added and suggested and ADD.search(turn.norm):
+        chosen = merge(suggested, added)
     else:
-        chosen = found
+        chosen = added
     if not chosen and turn.yes and suggested:
         chosen = suggested
     if chosen:
@@ -362,6 +379,8 @@ def parse_partners_present(turn: Turn, dispatcher: CollectingDispatcher) -> Opti
         return None
     groups = list(turn.slots.get("groups") or [])
     gap = missing_partners(groups, found)
+    if found:
+        dispatcher.utter_message(text="Genoteerd: " + and_list(names(catalog, "partners", found)) + ".")
     if gap and groups:
         dispatcher.utter_message(
             text=f"Voor {and_list(names(catalog, 'groups', groups))} mis ik nog: "
@@ -381,6 +400,11 @@ def parse_policy(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[
     if in_place:
         names_ = and_list([kb.catalog().interventions[i].name for i in in_place])
         dispatcher.utter_message(text=f"Genoteerd. Je hebt al: {names_}. Dat stel ik niet opnieuw voor.")
+    else:
+        dispatcher.utter_message(
+            text="Genoteerd. Ik herken er geen maatregel uit mijn lijst in. "
+            "Noem de naam van een maatregel, dan stel ik die niet opnieuw voor."
+        )
     return {"policy": policy}
 
 
@@ -389,6 +413,8 @@ def parse_capacity(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dic
         return {"capacity": ""}
     if not turn.norm:
         return None
+    if is_low_capacity(turn.text):
+        dispatcher.utter_message(text="Genoteerd: weinig tijd en geld. Ik stel per stap minder opties voor.")
     return {"capacity": turn.text[:300]}
 
 
@@ -517,7 +543,7 @@ def noted(updates: Dict[str, Any]) -> str:
     if updates.get("groups"):
         parts.append(and_list(names(catalog, "groups", updates["groups"])))
     elif updates.get("groups_mentioned"):
-        parts.append("groep " + and_list(names(catalog, "groups", updates["groups_mentioned"])))
+        parts.append("groep: " + and_list(names(catalog, "groups", updates["groups_mentioned"])))
     if updates.get("policy"):
         in_place = kb.parser().interventions(updates["policy"])
         if in_place:
@@ -590,6 +616,8 @@ class ValidateInterviewForm(FormValidationAction):
         if result is not None:
             extra = absorb(turn, slot) if turn.intent == "inform" else {}
             extra = {k: v for k, v in extra.items() if k not in result}
+            if slot == "municipality" and extra:
+                extra = {**result, **extra}  # a longer sentence: confirm the municipality too
             say_noted(dispatcher, extra)
             return {**extra, **result, "misses": None}
         fixed = self.correct(slot, turn, dispatcher)

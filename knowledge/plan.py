@@ -36,8 +36,17 @@ SUBSTANCE_MISMATCH = 0.4
 OFF_TARGET = 0.6
 BEHAVIOURS = {"gokken", "gamen"}
 # Words in the capacity answer that mean: little time or money, so fewer options per step.
-LOW_CAPACITY = re.compile(r"\b(weinig|beperkt|beperkte|laag|lage|krap|geen (geld|budget|tijd|uren)|nauwelijks)\b")
+LOW_CAPACITY = re.compile(
+    r"\b(weinig|beperkt|beperkte|laag|lage|krap|geen (geld|budget|tijd|uren)|nauwelijks"
+    r"|(een )?paar uur|enkele uren|halve dag)\b"
+)
 RISING = re.compile(r"\b(stijg\w*|toe ?nemend|neemt toe|toename|meer|groei\w*|vaker)\b")
+
+
+
+def is_low_capacity(capacity: Optional[str]) -> bool:
+    """Whether the capacity answer means little time or money ("weinig", "0,2 fte")."""
+    return bool(capacity and LOW_CAPACITY.search(normalize(capacity)))
 
 
 @dataclass
@@ -276,7 +285,7 @@ class PlanEngine:
 
     @staticmethod
     def low_capacity(state: InterviewState) -> bool:
-        return bool(state.capacity and LOW_CAPACITY.search(normalize(state.capacity)))
+        return is_low_capacity(state.capacity)
 
     # -- the plan ------------------------------------------------------------------------
 

@@ -10,6 +10,11 @@ def test_municipality_exact():
     values, messages = answer("municipality", "gemeente Zwolle")
     assert values["municipality"] == "Zwolle"
     assert messages == []
+    # In a longer sentence with more information, the municipality is confirmed with the rest.
+    values, messages = answer("municipality", "ik ben beleidsadviseur gezondheid bij de gemeente Deventer",
+                              entities=[{"entity": "municipality", "value": "Deventer"}])
+    assert values["municipality"] == "Deventer" and values["role"] == "gezondheid"
+    assert texts(messages) == "Genoteerd: gemeente Deventer; domein gezondheid."
 
 
 def test_municipality_near_miss_is_confirmed_then_accepted():
@@ -119,7 +124,8 @@ def test_trend():
 
 def test_another_signal_keeps_the_first_and_asks_again():
     slots = {k: FILLED[k] for k in ("municipality", "signal_substances", "signal_settings", "signal_reporters", "signal_trend")}
-    values, _ = answer("more_signals", "ja, ook lachgas op straat", slots=slots)
+    values, messages = answer("more_signals", "ja, ook lachgas op straat", slots=slots)
+    assert "Genoteerd: nog een signaal, over lachgas." in texts(messages)
     assert values["signals"][0]["substances"] == ["3mmc"]
     assert values["signal_substances"] == ["lachgas"]
     assert values["signal_settings"] == ["straat"]
@@ -133,6 +139,8 @@ def test_groups_confirm_add_and_remove():
     assert answer("groups", "ja", slots={"groups_suggested": suggested}, intent="affirm")[0]["groups"] == suggested
     assert answer("groups", "ook lvb", slots={"groups_suggested": suggested})[0]["groups"] == suggested + ["lvb"]
     assert answer("groups", "zonder studenten", slots={"groups_suggested": suggested})[0]["groups"] == ["uitgaanspubliek"]
+    mixed = "zonder studenten, maar wel kinderen van ouders met een verslaving"
+    assert answer("groups", mixed, slots={"groups_suggested": suggested})[0]["groups"] == ["uitgaanspubliek", "kopp_kov"]
     assert answer("groups", "hangjongeren", slots={"groups_suggested": suggested})[0]["groups"] == ["hangjongeren"]
 
 
@@ -147,6 +155,7 @@ def test_partners_and_gap_analysis():
     values, messages = answer("partners_present", "ggd", slots={"groups": ["lvb"]})
     assert values["partners_present"] == ["ggd"]
     assert "mis ik nog" in texts(messages) and "LVB" in texts(messages)
+    assert texts(messages).startswith("Genoteerd: de GGD.")
     assert answer("partners_present", "nog niemand")[0]["partners_present"] == []
 
 
@@ -155,6 +164,16 @@ def test_policy_names_what_is_already_there():
     assert values["policy"].startswith("we hebben")
     assert "niet opnieuw voor" in texts(messages)
     assert answer("policy", "nog geen beleid")[0]["policy"] == ""
+    values, messages = answer("policy", "een alcoholbeleid met handhaving van de leeftijdsgrens")
+    assert values["policy"].startswith("een alcoholbeleid")
+    assert "geen maatregel uit mijn lijst" in texts(messages)
+
+
+def test_capacity_little_time_is_confirmed():
+    values, messages = answer("capacity", "een paar uur per week")
+    assert values["capacity"] == "een paar uur per week"
+    assert "minder opties" in texts(messages)
+    assert "minder opties" not in texts(answer("capacity", "ruim: er is budget en tijd")[1])
 
 
 def test_corrections_at_any_question():
