@@ -15,6 +15,8 @@ def explainer(catalog):
     ("wat is selectieve preventie?", "prevention_forms", "selectief"),
     ("wie is het ivz", "partner", "ivz"),
     ("wat is Helder op School", "intervention", "helder_op_school"),
+    ("wie is het Trimbos?", "glossary", "trimbos"),
+    ("wat doet movisie", "glossary", "movisie"),
     ("wat betekent goed onderbouwd", "glossary", "goed_onderbouwd"),
     ("wat is het damoclesbeleid", "glossary", "damocles"),
     ("wat bedoel je met lvb", "group", "lvb"),
