@@ -7,6 +7,7 @@ niet bij ons, terug, sla over, ...). The plan is computed again from the slots o
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -32,6 +33,8 @@ from actions.state import SKIPPED, interview_state, plan_choices
 from knowledge.plan import Plan
 
 DONE = "klaar"
+ALREADY = re.compile(r"\b(al|allang|reeds)\b")
+HAVING = re.compile(r"\b(hebben|heeft|hadden|doen|doet|loopt|lopen|draait|draaien|gebruiken|bestaat)\b")
 RESET = {
     "plan_position": 0,
     "plan_shown": None,
@@ -103,8 +106,25 @@ class ValidatePlanForm(FormValidationAction):
         turn = turn_of(tracker, cut(dispatcher, text_of(value)))
         plan = make_plan(turn.slots)
         position = position_of(turn.slots, plan)
+        in_place = self.already_there(turn, plan)
+        if in_place:
+            return self.on_already_there(turn, in_place, dispatcher)
         handler = getattr(self, f"on_{turn.intent}", None) or self.on_unclear
         return handler(turn, plan, position, dispatcher)
+
+    @staticmethod
+    def already_there(turn: Turn, plan: Plan) -> List[str]:
+        """Options of the plan the officer says they already have ("die monitor hebben we al")."""
+        if turn.text.startswith("/") or not (ALREADY.search(turn.norm) and HAVING.search(turn.norm)):
+            return []
+        return [i for i in named_interventions(turn) if i in plan.option_ids()]
+
+    def on_already_there(self, turn: Turn, in_place: List[str], dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        catalog = kb.catalog()
+        names_ = [catalog.interventions[i].name for i in in_place]
+        policy = "; ".join(p for p in [turn.slots.get("policy") or "", *names_] if p)
+        dispatcher.utter_message(text=f"Genoteerd: je hebt al {and_list(names_)}. Ik haal het uit het plan.")
+        return {"policy": policy, "plan_feedback": None, "plan_shown": None, "misses": None}
 
     # -- moving through the steps -------------------------------------------------------
 
@@ -133,11 +153,12 @@ class ValidatePlanForm(FormValidationAction):
     # -- questions about the step ---------------------------------------------------------
 
     def on_ask_why(self, turn, plan, position, dispatcher):
-        dispatcher.utter_message(text=why_message(kb.catalog(), plan.steps[position]))
+        dispatcher.utter_message(text=why_message(kb.catalog(), plan.steps[position], named_interventions(turn)))
         return {"plan_feedback": None}
 
     def on_ask_recognition(self, turn, plan, position, dispatcher):
-        dispatcher.utter_message(text=recognition_message(kb.catalog(), plan.steps[position]))
+        named = named_interventions(turn)
+        dispatcher.utter_message(text=recognition_message(kb.catalog(), plan.steps[position], named))
         return {"plan_feedback": None}
 
     def on_ask_about(self, turn, plan, position, dispatcher):

@@ -81,11 +81,17 @@ def plan_intro(catalog: Catalog, plan: Plan) -> str:
     )
 
 
-def why_message(catalog: Catalog, step: PlanStep) -> str:
+def asked_options(step: PlanStep, only: Sequence[str] = ()) -> list:
+    """The options a question is about: those named in it, else all of the step."""
+    named = [o for o in step.options if o.intervention.id in only]
+    return named or list(step.options)
+
+
+def why_message(catalog: Catalog, step: PlanStep, only: Sequence[str] = ()) -> str:
     if not step.options:
         return "Voor deze stap vond ik niets wat goed past. " + " ".join(step.notes)
     lines = []
-    for option in step.options:
+    for option in asked_options(step, only):
         item = option.intervention
         fit = round(option.fit * 100)
         pillar = f" Het hoort bij de pijler {catalog.label('pillars', option.pillar)}." if option.pillar else ""
@@ -97,11 +103,11 @@ def why_message(catalog: Catalog, step: PlanStep) -> str:
     return "\n".join(lines)
 
 
-def recognition_message(catalog: Catalog, step: PlanStep) -> str:
+def recognition_message(catalog: Catalog, step: PlanStep, only: Sequence[str] = ()) -> str:
     if not step.options:
         return "In deze stap staat geen interventie, dus er is ook geen erkenning."
     lines = []
-    for option in step.options:
+    for option in asked_options(step, only):
         item = option.intervention
         level = catalog.recognition_label(item)
         when = f", sinds {item.recognition.date:%d-%m-%Y}" if item.recognition.date else ""

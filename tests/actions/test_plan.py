@@ -69,6 +69,34 @@ def test_why_and_recognition():
     assert "Bron: http" in texts(messages)
 
 
+def test_why_about_one_named_option_explains_only_that_one():
+    from actions.plan import make_plan
+
+    slots = {**FILLED, "plan_position": 2}
+    options = make_plan(slots).steps[2].options
+    assert len(options) > 1
+    first, second = options[0].intervention, options[1].intervention
+    _, messages = feedback(f"waarom {second.name}?", slots, "ask_why")
+    assert f"• {second.name}:" in texts(messages) and f"• {first.name}:" not in texts(messages)
+    _, messages = feedback(f"hoe erkend is {second.name}", slots, "ask_recognition")
+    assert f"• {second.name}:" in texts(messages) and f"• {first.name}:" not in texts(messages)
+
+
+def test_an_option_already_in_place_leaves_the_plan():
+    from actions.plan import make_plan
+
+    slots = {**FILLED, "plan_position": 0}
+    option = make_plan(slots).steps[0].options[0].intervention
+    values, messages = feedback(f"{option.name} hebben we al", slots, "inform")
+    assert f"Genoteerd: je hebt al {option.name}." in texts(messages)
+    assert option.name in values["policy"] and values["plan_shown"] is None
+    new_plan = make_plan({**slots, **values})
+    assert option.id not in new_plan.option_ids()
+    # Without "al" it is no such statement.
+    values, _ = feedback(f"{option.name} hebben we", slots, "inform")
+    assert "policy" not in values
+
+
 def test_tell_more_about_a_named_intervention():
     _, messages = feedback("vertel meer over Helder op School", {**FILLED, "plan_position": 2}, "ask_about")
     assert texts(messages).startswith("Helder op School:")
