@@ -33,6 +33,7 @@ FORM_SLOTS = (
     "signal_trend", "more_signals", "groups", "partners_present", "policy", "capacity",
 )
 FREE_TEXT_SLOTS = ("role", "signal_reporters", "policy", "capacity")  # any text can be an answer
+ASKED_BEFORE_REPORTERS = (None, *FORM_SLOTS[:FORM_SLOTS.index("signal_reporters")])
 SIGNAL_SLOTS = ("signal_substances", "signal_settings", "signal_reporters", "signal_trend", "signal_text")
 
 YES = re.compile(r"^(ja|jazeker|klopt|ja klopt|ja dat klopt|correct|yes|jep|jup|ja graag|precies|ja hoor|zeker|inderdaad|ja die)\b")
@@ -398,7 +399,7 @@ def parse_policy(turn: Turn, dispatcher: CollectingDispatcher) -> Optional[Dict[
     policy = turn.text[:500]
     in_place = kb.parser().interventions(policy)
     if in_place:
-        names_ = and_list([kb.catalog().interventions[i].name for i in in_place])
+        names_ = and_list(names(kb.catalog(), "interventions", in_place))
         dispatcher.utter_message(text=f"Genoteerd. Je hebt al: {names_}. Dat stel ik niet opnieuw voor.")
     else:
         dispatcher.utter_message(
@@ -522,9 +523,6 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
     return updates
 
 
-ASKED_BEFORE_REPORTERS = (None, "municipality", "role", "reason", "signal_substances", "signal_settings")
-
-
 def noted(updates: Dict[str, Any]) -> str:
     catalog = kb.catalog()
     parts = []
@@ -547,7 +545,7 @@ def noted(updates: Dict[str, Any]) -> str:
     if updates.get("policy"):
         in_place = kb.parser().interventions(updates["policy"])
         if in_place:
-            parts.append("je hebt al " + and_list([catalog.interventions[i].name for i in in_place]))
+            parts.append("je hebt al " + and_list(names(catalog, "interventions", in_place)))
     if updates.get("capacity"):
         parts.append("tijd en geld: " + updates["capacity"])
     return ("Genoteerd: " + "; ".join(parts) + ".") if parts else ""

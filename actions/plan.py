@@ -21,6 +21,7 @@ from actions.render import (
     and_list,
     answer_message,
     intervention_brief,
+    names,
     option_buttons,
     plan_intro,
     recap_message,
@@ -121,7 +122,7 @@ class ValidatePlanForm(FormValidationAction):
 
     def on_already_there(self, turn: Turn, in_place: List[str], dispatcher: CollectingDispatcher) -> Dict[str, Any]:
         catalog = kb.catalog()
-        names_ = [catalog.interventions[i].name for i in in_place]
+        names_ = names(catalog, "interventions", in_place)
         policy = "; ".join(p for p in [turn.slots.get("policy") or "", *names_] if p)
         dispatcher.utter_message(text=f"Genoteerd: je hebt al {and_list(names_)}. Ik haal het uit het plan.")
         return {"policy": policy, "plan_feedback": None, "plan_shown": None, "misses": None}
@@ -217,7 +218,7 @@ class ValidatePlanForm(FormValidationAction):
         pinned.setdefault(step.id, [])
         pinned[step.id] += [i for i in named if i not in pinned[step.id]]
         rejected = [i for i in (turn.slots.get("rejected") or []) if i not in named]
-        dispatcher.utter_message(text="Toegevoegd: " + and_list([catalog.interventions[i].name for i in named]) + ".")
+        dispatcher.utter_message(text="Toegevoegd: " + and_list(names(catalog, "interventions", named)) + ".")
         return {"plan_feedback": None, "pinned": pinned, "rejected": rejected, "plan_shown": None}
 
     def on_reject_option(self, turn, plan, position, dispatcher):
@@ -241,7 +242,7 @@ class ValidatePlanForm(FormValidationAction):
         rejected = list(turn.slots.get("rejected") or []) + [i for i in named if i not in (turn.slots.get("rejected") or [])]
         rejected_types = list(turn.slots.get("rejected_types") or []) + [t for t in types if t not in (turn.slots.get("rejected_types") or [])]
         pinned = {k: [i for i in v if i not in named] for k, v in (turn.slots.get("pinned") or {}).items()}
-        gone = [catalog.interventions[i].name for i in named]
+        gone = names(catalog, "interventions", named)
         gone += [f"alle opties van het type {catalog.label('intervention_types', t)}" for t in types]
         dispatcher.utter_message(text="Geschrapt: " + and_list(gone) + ". Ik zoek wat er beter past.")
         return {"plan_feedback": None, "rejected": rejected, "rejected_types": rejected_types, "pinned": pinned, "plan_shown": None}

@@ -14,10 +14,12 @@ __all__ = ["and_list", "names", "step_message", "step_buttons", "plan_intro", "r
 
 
 def names(catalog: Catalog, kind: str, ids: Sequence[str]) -> List[str]:
-    """Display names for ids of groups, partners or vocabulary terms (free text is kept)."""
+    """Display names for ids of groups, partners, interventions or vocabulary terms (free text is kept)."""
     out = []
     for item_id in ids:
-        if kind == "groups" and item_id in catalog.groups:
+        if kind == "interventions" and item_id in catalog.interventions:
+            out.append(catalog.interventions[item_id].name)
+        elif kind == "groups" and item_id in catalog.groups:
             out.append(catalog.groups[item_id].short)
         elif kind == "partners" and item_id in catalog.partners:
             out.append(catalog.partners[item_id].name)

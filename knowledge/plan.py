@@ -43,9 +43,8 @@ LOW_CAPACITY = re.compile(
 RISING = re.compile(r"\b(stijg\w*|toe ?nemend|neemt toe|toename|meer|groei\w*|vaker)\b")
 
 
-
 def is_low_capacity(capacity: Optional[str]) -> bool:
-    """Whether the capacity answer means little time or money ("weinig", "0,2 fte")."""
+    """Whether the capacity answer means little time or money ("weinig", "een paar uur per week")."""
     return bool(capacity and LOW_CAPACITY.search(normalize(capacity)))
 
 
