@@ -11,12 +11,15 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import kb
-from actions.interview import ENGLISH_REPLY, Turn, corrections, cut, looks_english, next_miss, text_of, turn_of
+from actions.interview import turn_of
+from conversation import interview, kb
+from conversation import texts as T
+from conversation.answers import Turn, corrections, cut, looks_english, text_of
+from conversation.interview import next_miss
 from actions.render import (
     and_list,
     answer_message,
@@ -30,10 +33,11 @@ from actions.render import (
     step_message,
     why_message,
 )
-from actions.state import SKIPPED, interview_state, plan_choices
+from conversation.state import SKIPPED, interview_state, plan_choices
 from knowledge.plan import Plan
 
 DONE = "klaar"
+RESTARTED = "opnieuw"
 ALREADY = re.compile(r"\b(al|allang|reeds)\b")
 HAVING = re.compile(r"\b(hebben|heeft|hadden|doen|doet|loopt|lopen|draait|draaien|gebruiken|bestaat)\b")
 RESET = {
@@ -45,7 +49,8 @@ RESET = {
 
 
 def has_interview(slots: Dict[str, Any]) -> bool:
-    return bool(slots.get("municipality")) and bool(slots.get("signal_substances") or slots.get("signals"))
+    """Whether there is an interview to make a plan from (the municipality may be "" when not given)."""
+    return slots.get("municipality") is not None and (slots.get("signal_substances") is not None or bool(slots.get("signals")))
 
 
 def make_plan(slots: Dict[str, Any]) -> Plan:
@@ -75,6 +80,8 @@ class ActionAskPlanFeedback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         slots = tracker.current_slot_values()
+        if slots.get("confirm"):
+            return []  # the question "opnieuw beginnen?" is on screen
         plan = make_plan(slots)
         position = position_of(slots, plan)
         step = plan.steps[position]
@@ -105,6 +112,16 @@ class ValidatePlanForm(FormValidationAction):
         if value is None:
             return {}  # cleared by an action (a new plan, the plan opened again), not said by the officer
         turn = turn_of(tracker, cut(dispatcher, text_of(value)))
+        restart = interview.confirm_or_restart(turn, dispatcher)
+        if restart is not None:
+            if "previous_interviews" in restart:
+                return {**restart, "plan_feedback": RESTARTED}  # ends the plan form; the recap action starts anew
+            if restart.get("confirm") == "start_over":
+                text, buttons, _ = interview.question("plan_feedback", {"confirm": "start_over"})
+                dispatcher.utter_message(text=text, buttons=buttons)
+                return {"plan_feedback": None, "confirm": "start_over", "plan_shown": None}
+            if turn.no or not turn.norm:
+                return {"plan_feedback": None, **restart}
         plan = make_plan(turn.slots)
         position = position_of(turn.slots, plan)
         in_place = self.already_there(turn, plan)
@@ -274,11 +291,35 @@ class ValidatePlanForm(FormValidationAction):
         return {"plan_feedback": None}
 
     def on_greet(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(text="Hoi! We waren bij deze stap van het plan.")
+        return {"plan_feedback": None, "plan_shown": None}
+
+    def _reply(self, text: str, dispatcher) -> Dict[str, Any]:
+        dispatcher.utter_message(text=text)
         return {"plan_feedback": None}
+
+    def on_help(self, turn, plan, position, dispatcher):
+        dispatcher.utter_message(response="utter_explain")
+        return {"plan_feedback": None}
+
+    def on_chitchat(self, turn, plan, position, dispatcher):
+        return self._reply(T.CHITCHAT, dispatcher)
+
+    def on_out_of_scope(self, turn, plan, position, dispatcher):
+        return self._reply(T.OUT_OF_SCOPE, dispatcher)
+
+    def on_thank(self, turn, plan, position, dispatcher):
+        return self._reply(T.THANKS, dispatcher)
+
+    def on_english(self, turn, plan, position, dispatcher):
+        return self._reply(T.ENGLISH_REPLY, dispatcher)
+
+    def on_goodbye(self, turn, plan, position, dispatcher):
+        return self._reply(T.GOODBYE_DURING, dispatcher)
 
     def on_unclear(self, turn, plan, position, dispatcher):
         if looks_english(turn.text):
-            dispatcher.utter_message(text=ENGLISH_REPLY)
+            dispatcher.utter_message(text=T.ENGLISH_REPLY)
             return {"plan_feedback": None}
         count = next_miss(turn.slots, "plan_feedback")
         if count == 1:
@@ -295,9 +336,11 @@ class ActionPlanRecap(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         slots = tracker.current_slot_values()
         if not has_interview(slots):
-            return []
+            # Started over during the plan (confirmed): the new interview begins.
+            return [FollowupAction("interview_form")] if slots.get("previous_interviews") else []
         plan = make_plan(slots)
         dispatcher.utter_message(text=recap_message(kb.catalog(), plan, plan_choices(slots)))
+        dispatcher.utter_message(text=T.AFTER_PLAN)
         return []
 
 

@@ -1,16 +1,21 @@
-"""Questions in between, corrections after the interview, the fallback and the summary."""
+"""Messages outside the forms: questions in between, corrections after the plan, short answers,
+English, the fallback and the summary. A message that does not fit starts the interview."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import kb
-from actions.interview import absorb, corrections, cut, say_noted, text_of, turn_of
+from actions.asks import begin
+from actions.interview import turn_of
 from actions.plan import answer_text, has_interview, summary_text
+from conversation import interview, kb
+from conversation import texts as T
+from conversation.answers import absorb, corrections, cut, noted, text_of
+from conversation.state import summary_slots
 
 # What the officer can do, for the buttons of the fallback (intent -> button title).
 INTENT_TITLES = {
@@ -18,7 +23,6 @@ INTENT_TITLES = {
     "help": "Uitleg over de Preventiewijzer",
     "ask_about": "Een vraag over een begrip",
     "request_summary": "Het verslag",
-    "start_over": "Opnieuw beginnen",
     "inform": "Iets aanvullen",
     "next_step": "Verder met het plan",
     "goodbye": "Stoppen",
@@ -27,7 +31,7 @@ INTENT_TITLES = {
 
 
 class ActionAnswerQuestion(Action):
-    """Answer a question in between from the knowledge base; the form then asks its question again."""
+    """Answer a question in between from the knowledge base."""
 
     def name(self) -> Text:
         return "action_answer_question"
@@ -35,13 +39,7 @@ class ActionAnswerQuestion(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         question = cut(dispatcher, text_of((tracker.latest_message or {}).get("text")))
         answer = answer_text(question)
-        if answer is None:
-            dispatcher.utter_message(
-                text="Daar weet ik niets over. Ik ken interventies, groepen, partners en begrippen "
-                "zoals selectieve preventie, erkenning, GALA of Damocles."
-            )
-        else:
-            dispatcher.utter_message(text=answer)
+        dispatcher.utter_message(text=answer if answer is not None else T.NO_ANSWER)
         return []
 
 
@@ -58,27 +56,74 @@ class ActionCorrect(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = cut(dispatcher, text_of((tracker.latest_message or {}).get("text")))
         turn = turn_of(tracker, text)
+        pending = interview.confirm_or_restart(turn, dispatcher) if turn.slots.get("confirm") else None
+        if pending is not None and "previous_interviews" in pending:
+            return [SlotSet(k, v) for k, v in pending.items()]
         updates = corrections(turn, None)
         said = updates.pop("_said", "")
         extra = absorb(turn, None)
         extra = {k: v for k, v in extra.items() if k not in updates}
         if not has_interview(turn.slots) and not turn.slots.get("requested_slot"):
+            if not any(e.get("event") == "bot" for e in tracker.events[:-1]):
+                dispatcher.utter_message(response="utter_greet")
             dispatcher.utter_message(response="utter_explain")  # the conversation starts with a signal
         if said:
             dispatcher.utter_message(text=said)
-        say_noted(dispatcher, extra)
+        message = noted(extra)
+        if message:
+            dispatcher.utter_message(text=message)
         if not updates and not extra and has_interview(turn.slots):
             dispatcher.utter_message(text="Ik zie niet wat je wilt aanpassen. Ik laat het plan nog eens zien.")
-        return [SlotSet(k, v) for k, v in {**extra, **updates}.items()]
+        return [SlotSet(k, v) for k, v in {**extra, **updates, **(pending or {})}.items()]
+
+
+class ActionShortAnswer(Action):
+    """"ja", "nee" or "weet ik niet" outside the forms: the answer to "opnieuw beginnen?", or the
+    start of the interview when there is none yet."""
+
+    def name(self) -> Text:
+        return "action_short_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        slots = tracker.current_slot_values()
+        if slots.get("confirm"):
+            turn = turn_of(tracker, text_of((tracker.latest_message or {}).get("text")))
+            updates = interview.confirm_or_restart(turn, dispatcher) or {}
+            events: List[EventType] = [SlotSet(k, v) for k, v in updates.items()]
+            if "previous_interviews" in updates:
+                events.append(FollowupAction("interview_form"))
+            return events
+        if not has_interview(slots):
+            return begin(dispatcher, tracker)
+        dispatcher.utter_message(text=T.AFTER_PLAN)
+        return []
+
+
+class ActionEnglish(Action):
+    """English: a polite Dutch answer; with no interview yet, the interview begins."""
+
+    def name(self) -> Text:
+        return "action_english"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=T.ENGLISH_REPLY)
+        if has_interview(tracker.current_slot_values()):
+            return []
+        return [FollowupAction("interview_form")]
 
 
 class ActionFallback(Action):
-    """Not understood: offer the likely meanings as buttons; the second time, what I can do."""
+    """Not understood outside the forms: with no interview yet, a message with content starts it;
+    otherwise offer the likely meanings as buttons, the second time what I can do."""
 
     def name(self) -> Text:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        slots = tracker.current_slot_values()
+        turn = turn_of(tracker, text_of((tracker.latest_message or {}).get("text")))
+        if not has_interview(slots) and absorb(turn, None):
+            return begin(dispatcher, tracker)
         users = [e for e in tracker.events if e.get("event") == "user"]
         again = len(users) >= 2 and ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") == "nlu_fallback"
         if not again:
@@ -94,19 +139,23 @@ class ActionFallback(Action):
         return []
 
 
+def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    slots = summary_slots(tracker.current_slot_values())
+    if not slots.get("municipality") and slots.get("signal_substances") is None and not slots.get("previous_interviews"):
+        dispatcher.utter_message(text="Er is nog niets om samen te vatten. Zeg 'hoi' om te beginnen.")
+        return
+    dispatcher.utter_message(text=summary_text(slots, tracker.sender_id))
+    if tracker.get_latest_input_channel() == "slack":
+        # In Slack the Word file itself is uploaded into the thread (bot/channels/slack.py).
+        dispatcher.utter_message(json_message={"file": summary_file(slots, tracker.sender_id)})
+
+
 class ActionShowSummary(Action):
     def name(self) -> Text:
         return "action_show_summary"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        slots = tracker.current_slot_values()
-        if not slots.get("municipality") and not slots.get("signal_substances"):
-            dispatcher.utter_message(text="Er is nog niets om samen te vatten. Zeg 'hoi' om te beginnen.")
-            return []
-        dispatcher.utter_message(text=summary_text(slots, tracker.sender_id))
-        if tracker.get_latest_input_channel() == "slack":
-            # In Slack the Word file itself is uploaded into the thread (bot/channels/slack.py).
-            dispatcher.utter_message(json_message={"file": summary_file(slots, tracker.sender_id)})
+        show_summary(dispatcher, tracker)
         return []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
-from actions.state import SKIPPED
+from conversation.state import SKIPPED
 from knowledge.catalog import Catalog, Intervention
 from knowledge.explain import Answer
 from knowledge.plan import Option, Plan, PlanStep, and_list
@@ -135,7 +135,10 @@ def recap_message(catalog: Catalog, plan: Plan, choices: Mapping[str, Union[str,
     for number, step in enumerate(plan.steps, start=1):
         lines.append(f"{number}. {step.title}: {choice_names(catalog, choices.get(step.id))}")
     if plan.partners_missing:
-        lines.append("Nodig deze partners uit: " + and_list(names(catalog, "partners", plan.partners_missing)) + ".")
+        lines.append("Nog uitnodigen:")
+        for partner_id in plan.partners_missing:
+            why = plan.partner_reasons.get(partner_id)
+            lines.append(f"• {names(catalog, 'partners', [partner_id])[0]}" + (f" ({why})" if why else ""))
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 
 from bot.export import PROJECT_DIR, ExportError, check_format, export_filename, render
 from bot.summary import Summary, build_summary, clean_text
+from conversation.state import summary_slots
 
 _RESETS = {"restart", "session_started", "reset_slots"}
 
@@ -32,11 +33,14 @@ def replay_slots(events: Iterable[Mapping[str, Any]]) -> Dict[str, Any]:
 
 
 def tracker_slots(tracker: Any) -> Dict[str, Any]:
-    """Slot values of a tracker; slots missing from its domain are read from the events."""
+    """Slot values of a tracker; slots missing from its domain are read from the events.
+
+    When the officer started over and the new interview has no answers yet, the last abandoned
+    interview is the one to export (it is kept in ``previous_interviews``)."""
     values = dict(tracker.current_slot_values())
     for key, value in replay_slots(e.as_dict() for e in tracker.events).items():
         values.setdefault(key, value)
-    return values
+    return summary_slots(values)
 
 
 def conversation_date(tracker: Any) -> dt.date:

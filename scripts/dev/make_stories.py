@@ -4,17 +4,17 @@ Forms make stories long and repetitive; this script writes them from short descr
 stay consistent with domain.yml. Run it after changing the form's questions:
     .venv/bin/python scripts/dev/make_stories.py
 """
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = ["municipality", "role", "reason", "signal_substances", "signal_settings", "signal_reporters",
-             "signal_trend", "more_signals", "groups", "partners_present", "policy", "capacity"]
-INTERJECTIONS = {
-    "help": "utter_explain", "chitchat": "utter_chitchat", "out_of_scope": "utter_out_of_scope",
-    "english": "utter_english", "thank": "utter_you_are_welcome", "ask_about": "action_answer_question",
-    "request_summary": "action_show_summary",
-}
-PLAN_INTERJECTIONS = {k: v for k, v in INTERJECTIONS.items() if k in ("help", "chitchat", "out_of_scope", "english", "thank")}
+sys.path.insert(0, str(ROOT))
+from conversation.state import FORM_SLOTS  # noqa: E402
+
+QUESTIONS = list(FORM_SLOTS)
+# Messages that are no answer; during a form the form itself reads and answers them.
+INTERJECTIONS = ["help", "chitchat", "out_of_scope", "english", "thank", "ask_about", "request_summary",
+                 "goodbye", "start_over", "affirm", "deny", "greet"]
 
 
 class Story:
@@ -53,8 +53,7 @@ class Story:
         return self.asked(next_slot)
 
     def interject(self, intent, form="interview_form", text=None):
-        action = INTERJECTIONS[intent]
-        return self.user(intent, text).act(action, form).loop(form)
+        return self.user(intent, text).act(form)
 
     def answer_all(self, start="municipality", stop=None, texts=None):
         texts = texts or {}
@@ -71,7 +70,7 @@ class Story:
         return self.user(intent, text).act("plan_form")
 
     def plan_done(self, intent="next_step"):
-        return self.user(intent).act("plan_form").loop("null").asked("null").act("action_plan_recap", "utter_after_plan")
+        return self.user(intent).act("plan_form").loop("null").asked("null").act("action_plan_recap")
 
     def walk(self, steps=5):
         for _ in range(steps - 1):
@@ -88,7 +87,7 @@ def training():
     s.append(Story("Happy path, a signal, all questions, the plan step by step").start().answer_all().walk().user("thank").act("utter_you_are_welcome").user("goodbye").act("utter_goodbye"))
     st = Story("Two signals, a correction and questions in between").start().answer_all(stop="more_signals")
     st.answer("signal_substances", "affirm").answer("signal_settings").answer_all(start="signal_settings", stop="groups")
-    st.interject("ask_about").asked("groups").answer_all(start="groups")
+    st.interject("ask_about").answer_all(start="groups")
     st.plan("ask_why").plan("other_option").plan("choose_option").walk()
     s.append(st)
     st = Story("Plan changes, reject, other option, back and skip").start().answer_all()
@@ -96,8 +95,8 @@ def training():
     st.user("request_summary").act("action_show_summary")
     s.append(st)
     st = Story("Interjections during the walk-through").start().answer_all()
-    st.user("help").act("utter_explain", "plan_form").loop("plan_form").plan("next_step")
-    st.user("chitchat").act("utter_chitchat", "plan_form").loop("plan_form").walk(4)
+    st.user("help").act("plan_form").plan("next_step")
+    st.user("chitchat").act("plan_form").walk(4)
     s.append(st)
     st = Story("Correction after the plan, the plan is made again").start().answer_all().walk()
     st.user("inform").act("action_correct", "interview_form").loop("interview_form").loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk()
@@ -118,10 +117,7 @@ def tests():
         .act("action_correct", "interview_form").loop("interview_form").asked("role").answer_all(start="role").walk())
     add(Story("Don't know, several times").start().answer_all(texts={q: ("dont_know", "weet ik niet") for q in ("signal_settings", "signal_reporters", "signal_trend", "groups", "capacity")}).walk())
     for intent in INTERJECTIONS:
-        add(Story(f"{intent} in the middle of the interview, then the question again").start().answer("role").interject(intent).asked("role").answer_all(start="role").walk())
-    add(Story("Goodbye in the middle of the interview").start().answer("role").user("goodbye").act("utter_goodbye", "action_deactivate_loop").loop("null"))
-    add(Story("Restart in the middle of the interview").start().answer("role").user("start_over").act("action_start_over", "action_deactivate_loop").loop("null"))
-    add(Story("Restart during the plan").start().answer_all().plan().user("start_over").act("action_start_over", "action_deactivate_loop").loop("null"))
+        add(Story(f"{intent} in the middle of the interview: the form reads it, then goes on").start().answer("role").interject(intent).answer_all(start="role").walk())
     add(Story("Plan why, recognition, more, other option, choose").start().answer_all()
         .plan("ask_why", "waarom?").plan("ask_recognition", "hoe erkend is dit?").plan("ask_about", "vertel meer")
         .plan("other_option", "andere optie").plan("choose_option", "neem die maar").walk())
@@ -129,18 +125,17 @@ def tests():
         .plan("reject_option", "past niet bij ons").plan("next_step", "volgende").plan("previous_step", "terug")
         .plan("skip_step", "sla over").plan("skip_step", "sla over").plan("next_step").plan("next_step").plan_done())
     add(Story("Plan with a correction during the walk-through").start().answer_all().plan("inform", "nee, het is Zwolle").walk())
-    for intent in PLAN_INTERJECTIONS:
-        add(Story(f"{intent} during the walk-through").start().answer_all().user(intent).act(INTERJECTIONS[intent], "plan_form").loop("plan_form").walk())
-    add(Story("Goodbye during the walk-through").start().answer_all().plan().user("goodbye").act("utter_goodbye", "action_deactivate_loop").loop("null"))
+    for intent in ("help", "chitchat", "out_of_scope", "english", "thank", "goodbye", "start_over"):
+        add(Story(f"{intent} during the walk-through: the plan form reads it").start().answer_all().user(intent).act("plan_form").walk())
     add(Story("Summary and plan commands after the recap").start().answer_all().walk().user("request_summary", "stuur me het verslag").act("action_show_summary")
         .user("previous_step", "terug").act("action_reopen_plan", "plan_form").loop("plan_form").asked("plan_feedback").plan_done())
     add(Story("Correction after the plan").start().answer_all().walk().user("inform", "ook lachgas").act("action_correct", "interview_form").loop("interview_form")
         .loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk())
     add(Story("Not understood outside the interview").user("nlu_fallback").act("action_fallback").user("nlu_fallback").act("action_fallback").user("greet").act("utter_greet", "utter_explain", "interview_form").loop("interview_form").asked("municipality"))
-    add(Story("Questions before starting").user("ask_about", "wat is selectieve preventie?").act("action_answer_question").user("english", "do you speak english?").act("utter_english")
+    add(Story("Questions before starting").user("ask_about", "wat is selectieve preventie?").act("action_answer_question").user("english", "do you speak english?").act("action_english")
         .user("chitchat").act("utter_chitchat").user("out_of_scope").act("utter_out_of_scope").user("help").act("utter_explain", "utter_no_interview"))
-    add(Story("Short answers and plan commands before any interview").user("affirm").act("utter_no_interview").user("next_step").act("action_reopen_plan", "plan_form").loop("plan_form").loop("null").asked("null").act("action_plan_recap", "utter_after_plan"))
-    add(Story("Summary in the middle of the interview").start().answer_all(stop="groups").interject("request_summary").asked("groups").answer_all(start="groups").walk())
+    add(Story("Short answers and plan commands before any interview").user("affirm").act("utter_no_interview").user("next_step").act("action_reopen_plan", "plan_form").loop("plan_form").loop("null").asked("null").act("action_plan_recap"))
+    add(Story("Summary in the middle of the interview").start().answer_all(stop="groups").interject("request_summary").answer_all(start="groups").walk())
     add(Story("Thanks and goodbye after the plan").start().answer_all().walk().user("thank").act("utter_you_are_welcome").user("goodbye").act("utter_goodbye"))
     return t
 

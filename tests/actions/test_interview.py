@@ -27,11 +27,13 @@ def test_municipality_near_miss_is_confirmed_then_accepted():
     assert values["municipality"] == "Amersfoort"
 
 
-def test_unknown_municipality_then_a_different_hint():
+def test_unknown_municipality_then_the_interview_moves_on():
     values, messages = answer("municipality", "Atlantis")
     assert values["municipality"] is None and "Atlantis" in texts(messages)
     values, messages = answer("municipality", "Atlantis", slots={"misses": values["misses"]})
-    assert "Typ alleen de naam" in texts(messages)
+    # The second time: the words are kept, and the interview goes on without a municipality.
+    assert values["municipality"] == "" and values["notes"] == [{"question": "municipality", "text": "Atlantis"}]
+    assert "eigen woorden: 'Atlantis'" in texts(messages) and "zonder gemeente" in texts(messages)
 
 
 @pytest.mark.parametrize("text", ["<b>Zwolle</b><script>x()</script>", "'; DROP TABLE x; --", ""])
@@ -49,7 +51,7 @@ def test_very_long_answer_is_cut_and_said():
 
 
 def test_english_gets_a_polite_dutch_answer():
-    values, messages = answer("signal_substances", "we see more drug use in the city, what can you do")
+    values, messages = answer("signal_substances", "please can you help with this, we are new")
     assert values["signal_substances"] is None
     assert "alleen Nederlands" in texts(messages)
 
@@ -74,28 +76,33 @@ def test_signal_answer_also_fills_the_setting_and_trend():
     assert values["signal_trend"] == "neemt toe"
 
 
-def test_unrecognised_signal_asks_again_then_rephrases():
+def test_unrecognised_signal_asks_again_with_buttons_then_keeps_the_words():
     values, messages = answer("signal_substances", "iets vaags")
     assert values["signal_substances"] is None
     assert "Ik herken geen middel" in texts(messages)
-    _, messages = answer("signal_substances", "iets vaags", slots={"misses": values["misses"]})
-    assert "knoppen" in texts(messages)
+    values, messages = answer("signal_substances", "iets vaags", slots={"misses": values["misses"]})
+    assert values["signal_substances"] == [] and values["notes"][0]["text"] == "iets vaags"
+    assert "eigen woorden" in texts(messages)
 
 
-def test_third_miss_moves_on_with_the_dont_know_answer():
-    values, _ = answer("signal_settings", "iets vaags", slots={"misses": {"slot": "signal_settings", "count": 2}})
+def test_a_description_counts_as_the_signal():
+    values, messages = answer("signal_substances", "veel gezinnen in de wijk redden het niet meer met geld")
+    assert values["signal_substances"] == []
+    assert values["signal_text"].startswith("veel gezinnen")
+    values, _ = answer("signal_substances", "geen specifiek middel, het gaat om de groep")
+    assert values["signal_substances"] == []
+
+
+def test_second_miss_moves_on_with_the_dont_know_answer():
+    values, messages = answer("signal_settings", "iets vaags", slots={"misses": {"slot": "signal_settings", "count": 1}})
     assert values["signal_settings"] == [] and values["misses"] is None
-    _, messages = answer("signal_settings", "iets vaags", slots={"misses": {"slot": "signal_settings", "count": 2}})
-    assert "sla deze vraag over" in texts(messages)
-    # The municipality is needed: that question stays.
-    values, _ = answer("municipality", "qwerty", slots={"misses": {"slot": "municipality", "count": 2}})
-    assert values["municipality"] is None and values["misses"]["count"] == 3
+    assert "volgende vraag" in texts(messages)
 
 
 def test_answer_to_a_later_question_is_kept_and_this_one_asked_again():
     signal = {"municipality": "Deventer", "role": "gezondheid", "reason": "signaal", "signal_substances": ["lachgas"]}
     values, messages = answer("signal_settings", "de politie en het jongerenwerk melden het", slots=signal)
-    assert values["signal_settings"] is None and "misses" in values and values["misses"] is None
+    assert values["signal_settings"] is None and values["misses"]["count"] == 1
     assert values["signal_reporters"] == ["politie", "jongerenwerk"]
     assert "Genoteerd: gemeld door de politie en het jongerenwerk." in texts(messages)
     assert "Nu eerst deze vraag" in texts(messages)
@@ -134,20 +141,23 @@ def test_another_signal_keeps_the_first_and_asks_again():
     assert values["more_signals"] == "nee"
 
 
-def test_groups_confirm_add_and_remove():
-    suggested = ["uitgaanspubliek", "studenten"]
-    assert answer("groups", "ja", slots={"groups_suggested": suggested}, intent="affirm")[0]["groups"] == suggested
-    assert answer("groups", "ook lvb", slots={"groups_suggested": suggested})[0]["groups"] == suggested + ["lvb"]
-    assert answer("groups", "zonder studenten", slots={"groups_suggested": suggested})[0]["groups"] == ["uitgaanspubliek"]
+def test_groups_named_are_the_groups_and_a_plain_yes_adds_nothing():
+    named = {"groups_mentioned": ["uitgaanspubliek", "studenten"], "groups_offered": ["hangjongeren"]}
+    assert answer("groups", "ja", slots=named, intent="affirm")[0]["groups"] == ["uitgaanspubliek", "studenten"]
+    assert answer("groups", "ook lvb", slots=named)[0]["groups"] == ["uitgaanspubliek", "studenten", "lvb"]
+    assert answer("groups", "zonder studenten", slots=named)[0]["groups"] == ["uitgaanspubliek"]
     mixed = "zonder studenten, maar wel kinderen van ouders met een verslaving"
-    assert answer("groups", mixed, slots={"groups_suggested": suggested})[0]["groups"] == ["uitgaanspubliek", "kopp_kov"]
-    assert answer("groups", "hangjongeren", slots={"groups_suggested": suggested})[0]["groups"] == ["hangjongeren"]
+    assert answer("groups", mixed, slots=named)[0]["groups"] == ["uitgaanspubliek", "kopp_kov"]
+    # Suggestions are offers: "ja" to a question without named groups chooses none of them.
+    suggested = {"groups_suggested": ["uitgaanspubliek", "studenten"]}
+    assert answer("groups", "ja", slots=suggested, intent="affirm")[0]["groups"] is None
+    assert answer("groups", "hangjongeren", slots=suggested)[0]["groups"] == ["hangjongeren"]
 
 
-def test_dont_know_group_uses_suggestions():
-    values, messages = answer("groups", "weet ik niet", slots={"signal_substances": ["3mmc"], "signal_settings": ["uitgaan"]},
+def test_dont_know_group_takes_the_first_suggestion_only():
+    values, messages = answer("groups", "weet ik niet", slots={"groups_suggested": ["uitgaanspubliek", "studenten"]},
                               intent="dont_know")
-    assert "uitgaanspubliek" in values["groups"]
+    assert values["groups"] == ["uitgaanspubliek"]
     assert messages
 
 
@@ -188,6 +198,14 @@ def test_corrections_at_any_question():
     assert values["partners_present"] == [] and values["policy"] is None
     values, messages = answer("capacity", "ook lachgas", slots=slots)
     assert values["signal_substances"] == ["3mmc", "lachgas"]
+    # A correction in passing: "ik zei X, maar het gaat om Y".
+    values, messages = answer("signal_trend", "ik zei uitgaanspubliek, maar het gaat om hangjongeren",
+                              slots={"municipality": "Aalten", "signal_substances": ["3mmc"],
+                                     "groups_mentioned": ["uitgaanspubliek"]})
+    assert values["groups_mentioned"] == ["hangjongeren"] and values["signal_trend"] is None
+    values, messages = answer("signal_trend", "ik zei alcohol maar het is lachgas",
+                              slots={"municipality": "Aalten", "signal_substances": ["alcohol"]})
+    assert values["signal_substances"] == ["lachgas"]
 
 
 def test_first_message_information_is_kept():
@@ -206,39 +224,55 @@ def test_first_message_information_is_kept():
     values = slot_values(run(ValidateInterviewForm(), trk)[0])
     assert values["groups_mentioned"] == ["hangjongeren"] and "groups" not in values
     _, messages = run(ActionAskGroups(), tracker(values))
-    assert messages[0]["text"].startswith("Bij dit signaal gaat het vaak om hangjongeren")
+    assert messages[0]["text"].startswith("Het plan gaat over hangjongeren. Klopt dat?")
 
 
-def test_ask_groups_suggests_and_remembers():
+def test_ask_groups_without_named_groups_offers_buttons_not_a_yes():
     events, messages = run(ActionAskGroups(), tracker({"signal_substances": ["3mmc"], "signal_settings": ["uitgaan"]}))
-    assert "Klopt dat?" in messages[0]["text"]
+    assert "Om welke groep" in messages[0]["text"]
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles[0] == "Ja, klopt" and titles[-1] == "weet ik niet"
+    assert "Ja, klopt" not in titles and titles[-1] == "weet ik niet"
     assert "uitgaanspubliek" in slot_values(events)["groups_suggested"]
 
 
 def test_every_form_question_has_an_ask_action_with_buttons():
     from actions import asks
 
+    classes = [v for v in vars(asks).values() if isinstance(v, type) and v.__module__ == "actions.asks"]
     for slot in DOMAIN["forms"]["interview_form"]["required_slots"]:
         if slot in ("municipality", "groups"):
-            continue  # dedicated ask actions, tested above
-        action = next(v for v in vars(asks).values()
-                      if isinstance(v, type) and issubclass(v, asks._AskAction) and v.slot == slot)
-        _, messages = run(action(), tracker())
-        assert action().name() == f"action_ask_{slot}"
+            continue  # dedicated questions, tested above
+        action = next(c() for c in classes if c().name() == f"action_ask_{slot}")
+        _, messages = run(action, tracker())
         assert "?" in messages[0]["text"] or "één bericht" in messages[0]["text"]
         assert messages[0]["buttons"]
 
 
-def test_second_signal_question_is_worded_differently():
-    from actions.asks import question
+def test_a_question_asked_again_is_worded_differently():
+    from conversation.interview import question
 
     assert question("signal_substances", {"signals": [{"substances": ["3mmc"]}]})[0].startswith("Welk ander signaal")
-    assert question("signal_substances", {"reason": "beleid"})[0].startswith("Welk thema")
+    assert "breed" in question("signal_substances", {"reason": "beleid"})[0]
+    first = question("signal_trend", {})[0]
+    again = question("signal_trend", {"misses": {"slot": "signal_trend", "count": 1}})[0]
+    assert first != again
 
 
-def test_start_over_says_so_and_restarts():
-    events, messages = run(ActionStartOver(), tracker(FILLED))
-    assert events == [{"event": "restart", "timestamp": None}]
-    assert "opnieuw" in messages[0]["text"]
+def test_start_over_needs_the_words_and_a_confirmation_and_keeps_the_old_interview():
+    # The NLU's "start_over" alone does not restart: "er is een signaal" starts the interview.
+    events, messages = run(ActionStartOver(), tracker({}, text="er is een signaal", intent="start_over"))
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "interview_form"
+    # In words: first a question.
+    events, messages = run(ActionStartOver(), tracker(FILLED, text="opnieuw beginnen", intent="start_over"))
+    assert slot_values(events) == {"confirm": "start_over"} and "echt opnieuw" in texts(messages)
+    # Confirmed: a new interview, the old one kept.
+    events, messages = run(ActionStartOver(), tracker({**FILLED, "confirm": "start_over"}, text="ja, opnieuw beginnen"))
+    values = slot_values(events)
+    assert values["municipality"] is None and values["previous_interviews"][0]["municipality"] == "Aalten"
+    # During the interview: the form asks, and "nee" goes on with nothing lost.
+    values, messages = answer("policy", "opnieuw", slots=FILLED)
+    assert values["confirm"] == "start_over" and "municipality" not in values
+    values, messages = answer("policy", "nee", slots={**FILLED, "confirm": "start_over"})
+    assert values["confirm"] is None and "municipality" not in values
+    values, messages = answer("policy", "ja", slots={**FILLED, "confirm": "start_over"})
+    assert values["municipality"] is None and values["previous_interviews"][-1]["signal_substances"] == ["3mmc"]

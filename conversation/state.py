@@ -14,6 +14,10 @@ The slot contract (see domain.yml):
 - ``pinned``: {step id: [intervention ids]} the officer added to a step
 - ``plan_choices``: {step id: [intervention ids] agreed, or "skipped"}
 - ``plan_position``: index of the plan step being discussed
+- ``notes``: what the officer said that was not understood, in their own words
+  ([{question, text}]); ``previous_interviews``: interviews abandoned by starting over
+- ``groups_mentioned``: groups the officer named (they decide the plan); ``groups_offered``:
+  groups offered as additions at the group question
 """
 from __future__ import annotations
 
@@ -22,6 +26,14 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 from knowledge.plan import InterviewState, Signal
 
 SKIPPED = "skipped"
+
+# The interview form's questions, in order (domain.yml lists the same; a test checks it).
+FORM_SLOTS = (
+    "municipality", "role", "reason", "signal_substances", "signal_settings", "signal_reporters",
+    "signal_trend", "more_signals", "groups", "partners_present", "policy", "capacity",
+)
+# Slots that a new interview does not clear.
+KEPT_ON_RESTART = frozenset({"requested_slot", "previous_interviews", "session_started_metadata"})
 
 
 def as_list(value: Any) -> List[str]:
@@ -88,3 +100,13 @@ def plan_choices(slots: Mapping[str, Any]) -> Dict[str, Union[List[str], str]]:
     if not isinstance(raw, Mapping):
         return {}
     return {str(k): (SKIPPED if v == SKIPPED else as_list(v)) for k, v in raw.items()}
+
+
+def summary_slots(slots: Mapping[str, Any]) -> Dict[str, Any]:
+    """The slots to summarise: the current interview, or, when the officer started over and the new
+    one has no answers yet, the last abandoned interview (kept in ``previous_interviews``)."""
+    values = dict(slots)
+    previous = values.get("previous_interviews") or []
+    if previous and values.get("municipality") is None and values.get("signal_substances") is None:
+        values = {**values, **previous[-1]}
+    return values
