@@ -1,6 +1,6 @@
 """The summary of a conversation: what the officer told, the plan, open questions, next steps.
 
-Built from a plain mapping of slot values (see the slot contract in ``actions/state.py``), the
+Built from a plain mapping of slot values (see the slot contract in ``conversation/state.py``), the
 knowledge base's catalog and the plan engine, so it needs no Rasa imports: the action server,
 the Rasa server's export channel and the command line all use it.
 
@@ -16,7 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, List, Mapping, Optional, Sequence
 
-from actions.state import SKIPPED, interview_state, plan_choices, signals as slot_signals
+from conversation.cleaning import REMOVED, clean_text  # noqa: F401 (REMOVED is re-exported)
+from conversation.state import SKIPPED, interview_state, plan_choices, signals as slot_signals
 from knowledge.catalog import Catalog, Intervention
 from knowledge.plan import Option, Plan, PlanEngine, and_list
 
@@ -49,38 +50,6 @@ REASON_LABELS = {
     "orientatie": "oriëntatie",
     "anders": "anders",
 }
-
-# -- cleaning free text -----------------------------------------------------------------------
-
-_SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]{0,500}>")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# Dutch phone numbers: 0, +31 or 0031, then nine digits with optional spaces or dashes.
-_PHONE = re.compile(r"(?<![\w+])(\+31|0031|0)[\s-]?\(?\d\)?(?:[\s-]?\d){8}(?!\d)")
-_SPACE = re.compile(r"\s+")
-REMOVED = "[verwijderd]"
-
-
-def clean_text(value: Any, limit: int = MAX_LONG) -> str:
-    """Free text made safe to show: no tags, control or format characters, contact details.
-
-    Whitespace is collapsed to single spaces and the text is cut at ``limit`` characters.
-    """
-    if value is None:
-        return ""
-    text = str(value)
-    text = _SCRIPT.sub(" ", text)
-    text = _TAG.sub(" ", text)
-    text = _SPACE.sub(" ", text)  # newlines and tabs become spaces before control chars go
-    # Cc (control), Cf (format, e.g. bidi overrides, zero-width), Cs, Co, Cn: never shown.
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
-    text = _EMAIL.sub(REMOVED, text)
-    text = _PHONE.sub(REMOVED, text)
-    text = _SPACE.sub(" ", text).strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
 
 def dutch_date(day: Optional[dt.date]) -> str:
     if day is None:
@@ -128,6 +97,13 @@ class InterventionSummary:
         return self.recognition + (f" ({', '.join(extra)})" if extra else "")
 
 
+# How the summary names a question of the interview (for the officer's own words kept there).
+QUESTION_LABELS = {
+    "municipality": "de gemeente", "role": "je domein", "reason": "de reden", "signal_substances": "het signaal",
+    "signal_settings": "de plek", "signal_reporters": "wie het meldde", "signal_trend": "de trend",
+    "more_signals": "andere signalen", "groups": "de groepen", "partners_present": "de partners",
+    "policy": "het beleid", "capacity": "tijd en geld",
+}
 STATUS_AGREED, STATUS_PROPOSED, STATUS_SKIPPED = "afgesproken", "voorstel", "overgeslagen"
 
 
@@ -258,19 +234,8 @@ def build_summary(
             steps.append(StepSummary(number, step.id, step.title, STATUS_PROPOSED, items, list(step.notes)))
     agreed = bool(choices) and all(s.status != STATUS_PROPOSED for s in steps)
 
-    # Partners missing: those the shown interventions need, then those the groups call for.
-    needed: List[str] = []
-    for s in steps:
-        if s.skipped:
-            continue
-        for i in s.interventions:
-            for p in catalog.interventions[i.id].partners:
-                if p not in needed:
-                    needed.append(p)
-    option_partners = {p for s in plan.steps for o in s.options for p in o.partners_needed}
-    for p in plan.partners_missing:
-        if p not in option_partners and p not in needed:
-            needed.append(p)  # asked for by a group, not by an intervention
+    # Partners to invite: the plan engine's few, ranked by what matters for the named groups.
+    needed = list(plan.partners_missing)
     missing_ids = [p for p in needed if p not in present]
 
     signal_list = []
@@ -297,7 +262,10 @@ def build_summary(
         signals=signal_list,
         groups=names(catalog, "groups", _as_list(slots.get("groups"))),
         partners_present=names(catalog, "partners", present),
-        partners_missing=names(catalog, "partners", missing_ids),
+        partners_missing=[
+            f"{name} ({plan.partner_reasons[p]})" if plan.partner_reasons.get(p) else name
+            for p, name in zip(missing_ids, names(catalog, "partners", missing_ids))
+        ],
         policy=None if policy is None else clean_text(policy, MAX_LONG),
         capacity=None if capacity is None else clean_text(capacity, MAX_LONG),
         pillars=[catalog.label("pillars", p) for p in plan.pillars],
@@ -324,6 +292,10 @@ def open_questions(summary: Summary, slots: Mapping[str, Any]) -> List[str]:
     out: List[str] = []
     if summary.municipality == UNKNOWN:
         out.append("Voor welke gemeente is dit plan?")
+    for note in slots.get("notes") or []:
+        if isinstance(note, Mapping) and note.get("text"):
+            label = QUESTION_LABELS.get(str(note.get("question")), "een vraag")
+            out.append(f"Bij {label} zei je: '{clean_text(note['text'], MAX_SHORT)}'. Werk dit nog uit.")
     if not summary.signals:
         out.append("Welk signaal zie je precies? Het plan is nu heel algemeen.")
     for number, sig in enumerate(summary.signals, start=1):

@@ -34,6 +34,12 @@ W_FIT, W_EVIDENCE = 0.70, 0.30
 MIN_FIT = 0.30
 SUBSTANCE_MISMATCH = 0.4
 OFF_TARGET = 0.6
+# When the officer named groups, the group decides: its weight goes up, and steps 3 and 4 only
+# take records made for those groups (or for every group). Other records are offers ("andere optie").
+W_GROUP_NAMED, W_SUBSTANCE_NAMED, W_SETTING_NAMED = 0.55, 0.25, 0.20
+ALL_GROUPS_FIT = 0.7
+GROUP_STEPS = ("interventies", "deskundigheid")
+MAX_INVITE = 5
 BEHAVIOURS = {"gokken", "gamen"}
 # Words in the capacity answer that mean: little time or money, so fewer options per step.
 LOW_CAPACITY = re.compile(
@@ -103,7 +109,8 @@ class Plan:
     state: InterviewState
     steps: List[PlanStep]
     pillars: List[str]
-    partners_missing: List[str]
+    partners_missing: List[str]  # the few partners to invite, most important first
+    partner_reasons: Dict[str, str] = field(default_factory=dict)  # partner id -> why invite them
 
     def option_ids(self) -> List[str]:
         return [o.intervention.id for s in self.steps for o in s.options]
@@ -150,6 +157,11 @@ class _Hit:
     fit: float
     evidence: float
     matched: Dict[str, List[str]]
+
+    @property
+    def targeted(self) -> bool:
+        """Made for one of the named groups, or for every group."""
+        return bool(self.matched["groups"]) or bool(getattr(self.item, "all_groups", False))
 
 
 def and_list(words: Sequence[str]) -> str:
@@ -201,11 +213,14 @@ class PlanEngine:
             s_fit = 0.0
 
         groups = [g for g in item.groups if g in wanted.groups]
+        all_groups = bool(getattr(item, "all_groups", False))
         if groups:
             g_fit = 1.0
             matched["groups"] = groups
         elif not wanted.groups:
             g_fit = 0.4
+        elif all_groups:
+            g_fit = ALL_GROUPS_FIT
         elif wanted.youth and "jongeren_algemeen" in item.groups:
             g_fit = 0.5
         else:
@@ -219,11 +234,17 @@ class PlanEngine:
             t_fit = 0.3
         else:
             t_fit = 0.0
-        fit = W_SUBSTANCE * s_fit + W_GROUP * g_fit + W_SETTING * t_fit
-        if s_fit == 0.0:
-            fit *= SUBSTANCE_MISMATCH  # about another substance: only a weak fit, however well the rest fits
-        if wanted.groups and g_fit < 0.5 and t_fit < 1.0:
-            fit *= OFF_TARGET  # reaches neither the groups nor the place of the signal
+        if wanted.groups:
+            fit = W_SUBSTANCE_NAMED * s_fit + W_GROUP_NAMED * g_fit + W_SETTING_NAMED * t_fit
+            if s_fit == 0.0:
+                # About another substance: a weak fit, less weak when it is made for the group.
+                fit *= SUBSTANCE_MISMATCH if g_fit < ALL_GROUPS_FIT else 0.5
+            if g_fit < 0.5 and t_fit < 1.0:
+                fit *= OFF_TARGET  # reaches neither the groups nor the place of the signal
+        else:
+            fit = W_SUBSTANCE * s_fit + W_GROUP * g_fit + W_SETTING * t_fit
+            if s_fit == 0.0:
+                fit *= SUBSTANCE_MISMATCH  # about another substance: only a weak fit, however well the rest fits
         return fit, matched
 
     def _why(self, item: Intervention, matched: Dict[str, List[str]]) -> str:
@@ -316,12 +337,16 @@ class PlanEngine:
                 used.add(item_id)
             return chosen
 
+        group_centred = bool(state.groups)
+
         def take(step: str, limit: int, pillar: Optional[str] = None) -> List[Option]:
             chosen = []
             for hit in hits:
                 item = hit.item
                 if item.id in used or item.id in reserved or step not in item.steps or (pillar and pillar not in item.pillars):
                     continue
+                if group_centred and step in GROUP_STEPS and not hit.targeted:
+                    continue  # the named groups decide; broader records stay available as other options
                 chosen.append(self._option(hit, state, pillar))
                 used.add(item.id)
                 if len(chosen) == limit:
@@ -349,12 +374,39 @@ class PlanEngine:
                 notes.append(self._empty_note(state, title.lower()))
             steps.append(PlanStep(step_id, title, chosen, notes))
 
+        missing, reasons = self.partners_to_invite(state, steps)
+        return Plan(state=state, steps=steps, pillars=pillars, partners_missing=missing, partner_reasons=reasons)
+
+    def partners_to_invite(self, state: InterviewState, steps: Sequence[PlanStep]) -> Tuple[List[str], Dict[str, str]]:
+        """The few partners not at the table who matter most: those who reach the named groups,
+        then those the plan's options need most often; each with why (at most MAX_INVITE)."""
+        cat = self.catalog
         present = set(state.partners_present)
-        needed = _unique(p for s in steps for o in s.options for p in o.partners_needed)
-        for group_id in state.groups:
-            needed.extend(p.id for p in cat.partners.values() if group_id in p.groups and p.id not in needed)
-        missing = [p for p in needed if p not in present]
-        return Plan(state=state, steps=steps, pillars=pillars, partners_missing=missing)
+        uses: Dict[str, int] = {}
+        for step in steps:
+            for option in step.options:
+                for p in option.partners_needed:
+                    uses[p] = uses.get(p, 0) + 1
+        scored = []
+        for position, partner in enumerate(cat.partners.values()):
+            if partner.id in present:
+                continue
+            reach = [g for g in state.groups if g in partner.groups]
+            used = uses.get(partner.id, 0)
+            if not reach and not used:
+                continue
+            scored.append((-(3 * len(reach) + used), position, partner.id, reach, used))
+        scored.sort()
+        missing, reasons = [], {}
+        for _, _, partner_id, reach, used in scored[:MAX_INVITE]:
+            parts = []
+            if reach:
+                parts.append("bereikt " + and_list([cat.groups[g].short for g in reach]))
+            if used:
+                parts.append(f"nodig voor {used} {'optie' if used == 1 else 'opties'} in het plan")
+            missing.append(partner_id)
+            reasons[partner_id] = " en ".join(parts)
+        return missing, reasons
 
     def alternatives(self, plan: Plan, step_id: str, limit: int = 3) -> List[Option]:
         """Other fitting records for one step of a plan, best first, not already in the plan."""
@@ -373,10 +425,13 @@ class PlanEngine:
         groups = and_list([self.catalog.groups[g].short for g in state.groups if g in self.catalog.groups])
         if groups:
             about += f" bij {groups}"
-        return (
+        text = (
             f"Geen erkende interventie gevonden voor {what} ({about}). "
             "Overweeg bestaand aanbod van de GGD of de verslavingszorg, of vraag het Trimbos-instituut om advies."
         )
+        if groups:
+            text += " Vraag om een 'andere optie' voor interventies die breder zijn dan deze groep."
+        return text
 
     def _step_notes(self, step_id: str, state: InterviewState, in_place: Sequence[str], low_capacity: bool) -> List[str]:
         cat = self.catalog
