@@ -176,6 +176,10 @@ def confirm_or_restart(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     """A pending "opnieuw beginnen?" question, or a new request to start over.
 
     Returns the updates, or None when this message is about something else."""
+    if turn.text.strip() == "/start_over":
+        # The widget's restart button: the officer confirmed in the page already.
+        out.utter_message(text=T.RESTARTED)
+        return start_over(turn.slots)
     if turn.slots.get("confirm") == "start_over":
         if turn.yes or turn.restart:
             out.utter_message(text=T.RESTARTED)
@@ -201,22 +205,19 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
             return {**again, **confirmed}
     if not turn.norm:
         return miss(slot, turn, out, T.HINTS.get(slot, "Ik kreeg een leeg antwoord."))
+    # Replies that are no answer: the question comes back, and it counts as a turn without answer.
     if turn.greeting_only:
-        out.utter_message(text=T.WELCOME_BACK)
-        return again
+        return miss(slot, turn, out, T.WELCOME_BACK, keep=False)
     if turn.asks_why:
-        out.utter_message(text=T.WHY_ASKED[slot])
-        return again
-    if turn.is_question or turn.intent in ("ask_about", "help"):
-        reply = kb.explainer().answer(turn.text) if turn.is_question or turn.intent == "ask_about" else None
+        return miss(slot, turn, out, T.WHY_ASKED[slot], keep=False)
+    if turn.is_question or turn.intent == "ask_about":
+        reply = kb.explainer().answer(turn.text)
         if reply is not None:
             source = f" Bron: {reply.sources[0]}" if reply.sources else ""
-            out.utter_message(text=f"{reply.title}: {reply.text}{source}")
-            return again
-        if turn.intent == "help" or turn.is_question:
-            if turn.intent == "help":
-                out.utter_message(response="utter_explain")
-                return again
+            return miss(slot, turn, out, f"{reply.title}: {reply.text}{source}", keep=False)
+    if turn.intent == "help" and not has_answer(slot, turn):
+        out.utter_message(response="utter_explain")
+        return miss(slot, turn, out, "", keep=False)
 
     # Free-text questions take any text as an answer: a correction there is read first, and so is
     # a change of municipality anywhere ("nee, het is Zwolle" is no "nee" to the question).
@@ -227,6 +228,13 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
             return {**again, **fixed, "misses": None}
 
     result = PARSERS[slot](turn, out)
+    if slot == "municipality" and result is not None and result.get("municipality") is None:
+        # Not a name we know: a suggestion to confirm, a choice, or "nee" to a suggestion. These
+        # count as asking again, so a text that keeps looking like a name cannot loop.
+        count = next_miss(turn.slots, slot)
+        if count >= MAX_ASKS and not (turn.slots.get("municipality_suggestion") or turn.slots.get("municipality_candidates")):
+            return move_on(slot, turn, out)
+        return {**result, "misses": {"slot": slot, "count": count}}
     if result is not None:
         extra = {k: v for k, v in absorb(turn, slot).items() if k not in result}
         if slot == "municipality" and extra:
@@ -265,6 +273,11 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         shown = quoted(turn.text, 40)
         hint = f"Ik ken geen Nederlandse gemeente met de naam '{shown}'." if shown else "Ik kreeg een leeg antwoord."
     return miss(slot, turn, out, hint or "")
+
+
+def has_answer(slot: str, turn: Turn) -> bool:
+    """Whether the text answers the question (checked without saying anything)."""
+    return PARSERS[slot](turn, Replies()) is not None
 
 
 def miss(slot: str, turn: Turn, out: Out, reply: str, keep: bool = True) -> Dict[str, Any]:

@@ -349,6 +349,11 @@
     var waiting = queue;
     queue = [];
     waiting.forEach(emit);
+    if (!history.length && !waiting.length) {
+      // A new conversation: the assistant speaks first, so a new user knows where to start.
+      showTyping(true);
+      emit("/greet");
+    }
   });
 
   socket.on("bot_uttered", fromBot);

@@ -220,13 +220,14 @@ def _interview(widget, municipality, reload_at):
         ("nog een ander signaal", ("click", "nee")),
         ("klopt dat", ("click", "ja, klopt")),
         ("welke groepen", ("click", "hangjongeren")),
+        ("om welke groep", ("click", "hangjongeren")),
         ("welke partners", ("type", "GGD en jongerenwerk")),
         ("welk beleid", ("click", "nog geen beleid")),
         ("hoeveel ruimte", ("click", "weinig")),
     ]
     reloaded = False
-    text = widget.type("hoi", "Voor welke gemeente")
-    assert "Preventiewijzer" in text
+    # The assistant speaks first: a new user sees who it is and the first question.
+    text = widget.wait_for(0, "Preventiewijzer", "Voor welke gemeente")
     text = widget.type(municipality)
     for _ in range(25):
         if "stap 1 van" in text.lower():
@@ -348,9 +349,9 @@ def test_reload_keeps_session_and_answers_go_on(assistant, browser):
     alert = browser.switch_to.alert  # "Wil je opnieuw beginnen?"
     assert "opnieuw beginnen" in alert.text.lower()
     alert.accept()
-    widget.wait_for(0, "vergeten")
+    widget.wait_for(0, "opnieuw", "Voor welke gemeente")
     assert widget.user_texts() == ["Opnieuw beginnen"]
-    widget.type("hoi", "Voor welke gemeente")
+    widget.type("Zwolle", "Vanuit welk domein")
 
 
 def test_html_in_messages_is_shown_as_text(assistant, browser):
