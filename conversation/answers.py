@@ -389,6 +389,25 @@ def named_and_removed(text: str, finder: Callable[[str], List[str]]) -> Tuple[Li
     return [a for a in added if a not in removed], removed
 
 
+# A general word for young people, made precise by the place: "jongeren in het uitgaansleven".
+REFINED_BY_PLACE = {
+    "jongeren_algemeen": {"uitgaan": "uitgaanspubliek", "evenementen": "uitgaanspubliek", "straat": "hangjongeren"},
+}
+
+
+def groups_in(text: str) -> List[str]:
+    """Groups named in the text; a general group is made precise by a place named with it."""
+    parser = kb.parser()
+    found = parser.groups(text)
+    settings = parser.settings(text)
+    out: List[str] = []
+    for group in found:
+        precise = next((REFINED_BY_PLACE[group][s] for s in settings if s in REFINED_BY_PLACE.get(group, {})), group)
+        if precise in kb.catalog().groups and precise not in out:
+            out.append(precise)
+    return out
+
+
 def offered_groups(slots: Dict[str, Any]) -> List[str]:
     return [g for g in (slots.get("groups_offered") or []) if g in kb.catalog().groups]
 
@@ -401,7 +420,7 @@ def parse_groups(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     """The groups the officer names are the groups of the plan; offers are added only when chosen."""
     parser = kb.parser()
     mentioned = mentioned_groups(turn.slots)
-    added, removed = named_and_removed(turn.text, parser.groups)
+    added, removed = named_and_removed(turn.text, groups_in)
     chosen: List[str] = []
     if added or removed:
         chosen = merge([g for g in mentioned if g not in removed], added)
@@ -556,7 +575,7 @@ def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
             updates["signal_substances"] = merge(current, added)
             said.append("toegevoegd: " + and_list(names("substances", [f for f in added if f not in current])))
 
-    for slot, kind, finder in (("groups", "groups", parser.groups), ("partners_present", "partners", parser.partners)):
+    for slot, kind, finder in (("groups", "groups", groups_in), ("partners_present", "partners", parser.partners)):
         have = slots.get(slot)
         if asked == slot:
             continue
@@ -618,9 +637,9 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
     trend = trend_of(turn.norm)
     if trend == "neemt toe" and empty("signal_trend") and signal_known and re.search(r"\b(meer|toe|toename|stijg\w*|steeds)\b", turn.norm):
         updates["signal_trend"] = trend
-    groups = parser.groups(turn.text)
+    groups = groups_in(turn.text)
     if groups and slots.get("groups") is None and asked not in ("groups", "partners_present", "signal_reporters"):
-        added, removed = named_and_removed(turn.text, parser.groups)
+        added, removed = named_and_removed(turn.text, groups_in)
         if added:
             # Named before the group question: the group question confirms them.
             updates["groups_mentioned"] = merge(list(slots.get("groups_mentioned") or []), added)

@@ -77,7 +77,7 @@ def test_3mmc_in_nightlife(assistant):
     chat.click("Ja, Amersfoort")
     chat.expect("Vanuit welk domein werk je?")
     chat.click("gezondheid")
-    chat.expect("Is er een signaal")
+    chat.expect("Waarom kom je vandaag?")
     chat.say("er is een signaal")
     chat.expect("Welk signaal zie je?")
     chat.say("we zien steeds meer 3-MMC bij jongeren in het uitgaansleven")
@@ -127,9 +127,9 @@ def test_lvb_policy_case(assistant):
     chat.say("Ede")
     chat.expect("Vanuit welk domein")
     chat.say("ik werk in het sociaal domein")
-    chat.expect("Is er een signaal")
+    chat.expect("Waarom kom je vandaag?")
     chat.say("we schrijven de gezondheidsnota")
-    chat.expect("Welk thema wil je aanpakken?")
+    chat.expect("Of werk je breed aan preventie voor een groep?")
     chat.say("alcohol en blowen bij mensen met een licht verstandelijke beperking")
     chat.expect("Waar zie je het?")
     chat.say("in de woonvoorziening en op straat")
@@ -139,7 +139,7 @@ def test_lvb_policy_case(assistant):
     chat.say("weet ik niet")
     chat.expect("nog een ander signaal")
     chat.say("nee")
-    chat.expect("Bij dit signaal gaat het vaak om mensen met LVB")  # named in the signal: offered first
+    chat.expect("Het plan gaat over mensen met LVB. Klopt dat?")  # named in the signal: the group of the plan
     chat.say("alleen lvb")
     chat.expect("Genoteerd: mensen met LVB.")
     chat.expect("Welke partners zijn al betrokken?")
@@ -182,7 +182,7 @@ def test_debt_and_stress_case(assistant):
     chat.say("weet ik niet")
     chat.say("weet ik niet")
     chat.say("nee")
-    chat.expect("Bij dit signaal gaat het vaak om mensen met schulden")
+    chat.expect("Het plan gaat over mensen met schulden. Klopt dat?")
     chat.say("alleen de mensen met schulden")
     chat.expect("Welke partners zijn al betrokken?")
     chat.say("het sociaal wijkteam en schuldhulpverlening")
@@ -211,10 +211,10 @@ def test_debt_and_stress_case(assistant):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("", "Voor welke gemeente werk je?"),
+    ("", "naam van je gemeente"),
     ("Atlantis", "Ik ken geen Nederlandse gemeente met de naam 'Atlantis'"),
-    ("<script>alert(1)</script>", "Voor welke gemeente werk je?"),
-    ("'; DROP TABLE events; --", "Voor welke gemeente werk je?"),
+    ("<script>alert(1)</script>", "naam van je gemeente"),
+    ("'; DROP TABLE events; --", "naam van je gemeente"),
     ("x" * 10000, "erg lang"),
 ])
 def test_bad_input_gets_a_clear_answer(assistant, text, expected):
@@ -222,13 +222,13 @@ def test_bad_input_gets_a_clear_answer(assistant, text, expected):
     chat.say("hallo")
     chat.say(text)
     chat.expect(expected)
-    assert "Traceback" not in chat.text
+    assert "Traceback" not in chat.text and "<script" not in chat.text
 
 
 def test_english_and_out_of_scope_outside_the_interview(assistant):
     chat = Chat(assistant)
     chat.say("Hello, do you speak English?")
-    chat.expect("Ik spreek alleen Nederlands")
+    chat.expect("Ik spreek alleen Nederlands", "Voor welke gemeente werk je?")  # and the interview begins
     chat.say("wat wordt het weer morgen?")
     chat.expect("Daar kan ik je niet mee helpen")
 
