@@ -49,6 +49,9 @@ class Intervention:
     evidence_note: Optional[str]
     sources: Tuple[str, ...]
     checked: dt.date
+    # True for records not aimed at one group but useful for any group a municipality names
+    # (laws, local policy, monitoring instruments, general approaches, funding schemes).
+    all_groups: bool = False
 
 
 @dataclass(frozen=True)

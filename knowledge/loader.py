@@ -26,6 +26,7 @@ from knowledge.catalog import (
     Recognition,
     Term,
 )
+from knowledge.matching import normalize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -262,6 +263,8 @@ INTERVENTION_FIELDS = (
     "substances", "pillars", "forms", "steps", "partners", "recognition", "evidence_note",
     "sources", "checked",
 )
+# Fields a record may leave out (with their default).
+OPTIONAL_INTERVENTION_FIELDS = {"all_groups": False}
 
 
 def load_interventions(
@@ -276,7 +279,7 @@ def load_interventions(
         rec = _Record(path.name, index, item)
         for field in INTERVENTION_FIELDS:
             rec.require(field)
-        unknown = sorted(set(item) - set(INTERVENTION_FIELDS))
+        unknown = sorted(set(item) - set(INTERVENTION_FIELDS) - set(OPTIONAL_INTERVENTION_FIELDS))
         if unknown:
             raise rec.error(unknown[0], "is not a known field (check the spelling)")
         item_id = rec.ident()
@@ -303,6 +306,9 @@ def load_interventions(
         recognition = Recognition(level=level, date=rec.date("recognition.date", recog.get("date"), optional=True), by=by)
         if recognition.date and recognition.date > dt.date.today():
             raise rec.error("recognition.date", "lies in the future")
+        all_groups = item.get("all_groups", OPTIONAL_INTERVENTION_FIELDS["all_groups"])
+        if not isinstance(all_groups, bool):
+            raise rec.error("all_groups", f"must be true or false, not {all_groups!r}")
         interventions[item_id] = Intervention(
             id=item_id,
             name=name,
@@ -322,6 +328,7 @@ def load_interventions(
             evidence_note=rec.text("evidence_note", optional=True),
             sources=rec.urls("sources"),
             checked=rec.date("checked", item.get("checked")),
+            all_groups=all_groups,
         )
     return interventions
 
@@ -346,14 +353,19 @@ def load_municipalities(path: Path) -> Dict[str, Municipality]:
 
 
 def _check_synonyms(file: str, items: Iterable[Tuple[str, Tuple[str, ...]]]) -> None:
-    owner: Dict[str, str] = {}
+    """A synonym belongs to one record. Compared as the matcher sees them: without case, accents,
+    punctuation and spaces ('dak- en thuislozen' is 'dak en thuislozen', 'lvb-zorg' is 'lvb zorg')."""
+    owner: Dict[str, Tuple[str, str]] = {}
     for item_id, synonyms in items:
         for synonym in synonyms:
-            if synonym in owner and owner[synonym] != item_id:
+            key = normalize(synonym).replace(" ", "")
+            if key in owner and owner[key][0] != item_id:
+                other_id, other = owner[key]
+                same = f"'{other}'" if other == synonym else f"'{other}' (the same word)"
                 raise DataFileError(
-                    file, f"synonym '{synonym}' is also used by '{owner[synonym]}'", record=f"'{item_id}'", field="synonyms"
+                    file, f"synonym '{synonym}' is also used by '{other_id}' as {same}", record=f"'{item_id}'", field="synonyms"
                 )
-            owner[synonym] = item_id
+            owner.setdefault(key, (item_id, synonym))
 
 
 def load_glossary(path: Path) -> Dict[str, GlossaryEntry]:

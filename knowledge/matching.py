@@ -30,8 +30,14 @@ class TermMatcher:
     """Matches any of a set of phrases (per id) in text, with tolerance for small typos.
 
     Exact whole-word matches come first; a single word of 5+ letters may also match a
-    one-word phrase when they are very similar ('jongerenwerkr' -> 'jongerenwerk').
+    one-word phrase when they are very similar ('jongerenwerkr' -> 'jongerenwerk'). Only
+    phrases that are one word themselves count for this (not 'maatschappelijkwerk' made from
+    'maatschappelijk werk'), and their length may differ by at most MAX_TYPO_LENGTH_DIFF
+    letters, so that a longer compound is not taken for a typo ('vluchtelingenwerk' is not
+    'vluchtelingen').
     """
+
+    MAX_TYPO_LENGTH_DIFF = 2
 
     def __init__(self, phrases_by_id: Dict[str, Iterable[str]], fuzzy_cutoff: float = 0.86):
         self.fuzzy_cutoff = fuzzy_cutoff
@@ -39,12 +45,12 @@ class TermMatcher:
         self._single_words: Dict[str, str] = {}
         for item_id, phrases in phrases_by_id.items():
             for phrase in phrases:
-                for variant in _variants(phrase):
+                for position, variant in enumerate(_variants(phrase)):
                     if not variant:
                         continue
                     pattern = re.compile(r"(?<![a-z0-9])" + re.escape(variant) + r"(?![a-z0-9])")
                     self._patterns.append((item_id, pattern, len(variant)))
-                    if " " not in variant and len(variant) >= 5:
+                    if position == 0 and " " not in variant and len(variant) >= 5:
                         self._single_words.setdefault(variant, item_id)
         # Longer phrases first, so 'sterke drank' wins over 'drank' at the same place.
         self._patterns.sort(key=lambda p: -p[2])
@@ -82,7 +88,8 @@ class TermMatcher:
             position = start + len(word)
             if len(word) < 5 or any(taken[start:position]):
                 continue
-            close = difflib.get_close_matches(word, self._single_words.keys(), n=1, cutoff=self.fuzzy_cutoff)
+            candidates = [w for w in self._single_words if abs(len(w) - len(word)) <= self.MAX_TYPO_LENGTH_DIFF]
+            close = difflib.get_close_matches(word, candidates, n=1, cutoff=self.fuzzy_cutoff)
             if close:
                 hits.append((start, self._single_words[close[0]]))
         seen = set()

@@ -1,7 +1,7 @@
 """SQLAlchemy models of the knowledge base (SQLite by default, PostgreSQL when configured)."""
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -83,6 +83,7 @@ class Intervention(Base):
     recognition_by = Column(String(200))
     evidence_note = Column(Text)
     checked = Column(Date, nullable=False)
+    all_groups = Column(Boolean, nullable=False, default=False)  # for any group, not one in particular
     position = Column(Integer, nullable=False)
     groups = relationship("TargetGroup", secondary=intervention_group, order_by=intervention_group.c.position)
     partners = relationship("Partner", secondary=intervention_partner, order_by=intervention_partner.c.position)

@@ -120,7 +120,7 @@ class KnowledgeBase:
                     owner=item.owner, target=item.target, age=item.age,
                     recognition_level=item.recognition.level, recognition_date=item.recognition.date,
                     recognition_by=item.recognition.by, evidence_note=item.evidence_note,
-                    checked=item.checked, position=pos,
+                    checked=item.checked, all_groups=item.all_groups, position=pos,
                 )
                 session.add(row)
                 for kind in TAG_KINDS:
@@ -223,6 +223,7 @@ class KnowledgeBase:
                     partners=tuple(p.id for p in row.partners),
                     recognition=Recognition(level=row.recognition_level, date=row.recognition_date, by=row.recognition_by),
                     evidence_note=row.evidence_note, sources=tuple(s.url for s in row.sources), checked=row.checked,
+                    all_groups=bool(row.all_groups),
                 )
             municipalities = {
                 row.code: Municipality(code=row.code, name=row.name, province=row.province)

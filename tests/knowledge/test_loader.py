@@ -116,3 +116,43 @@ def test_bad_municipality_code(data_copy):
     path.write_text(path.read_text(encoding="utf-8") + "XX12,Nergenshuizen,Utrecht\n", encoding="utf-8")
     err = _error(data_copy)
     assert err.file == "gemeenten.csv" and err.field == "code"
+
+
+def test_all_groups_is_optional_and_false_by_default(catalog):
+    assert catalog.interventions["gala_brede_spuk"].all_groups is True  # a funding scheme, for any group
+    assert catalog.interventions["php_alcohol"].all_groups is True  # local policy
+    assert catalog.interventions["help_mijn_kind"].all_groups is False  # no field: a course for certain parents
+    assert any(i.all_groups for i in catalog.interventions.values())
+    assert not all(i.all_groups for i in catalog.interventions.values())
+
+
+@pytest.mark.parametrize("value", ["ja", 1, None])
+def test_all_groups_must_be_true_or_false(data_copy, value):
+    def change(recs):
+        recs[4]["all_groups"] = value
+    _edit_interventions(data_copy, change)
+    err = _error(data_copy)
+    assert err.field == "all_groups" and "must be true or false" in str(err) and "#5" in err.record
+
+
+def test_synonym_in_two_partners_is_rejected_also_when_written_differently(data_copy):
+    path = data_copy / "partners.yaml"
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))
+    records[1]["synonyms"].append("Wijk-team")  # 'wijkteam' belongs to the sociaal wijkteam
+    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    err = _error(data_copy)
+    assert err.file == "partners.yaml" and err.field == "synonyms"
+    assert "'sociaal_wijkteam'" in str(err) and "'jgz'" in str(err) and "(the same word)" in str(err)
+
+
+@pytest.mark.parametrize("kind", ["groups", "partners", "substances", "settings"])
+def test_every_phrase_belongs_to_one_record_per_kind(catalog, kind):
+    # What the matcher looks for: synonyms, names and ids, without case, accents and punctuation.
+    from knowledge.matching import _variants, phrases
+
+    items = catalog.vocabulary[kind].values() if kind in catalog.vocabulary else getattr(catalog, kind).values()
+    owner = {}
+    for item_id, words in phrases(items).items():
+        for word in words:
+            for variant in _variants(word):
+                assert owner.setdefault(variant, item_id) == item_id, f"'{word}' in {owner[variant]} and {item_id}"

@@ -37,3 +37,11 @@ def test_nlu_lookups_file_is_up_to_date(catalog):
     assert path.read_text(encoding="utf-8") == nlu_lookups(catalog), (
         "data/nlu/lookups.yml is stale: run `python -m knowledge nlu-lookups > data/nlu/lookups.yml`"
     )
+
+
+def test_all_groups_survives_the_database(tmp_path, catalog):
+    kb = KnowledgeBase(url=f"sqlite:///{tmp_path / 'kb.db'}")
+    kb.load(catalog)
+    back = kb.catalog().interventions
+    assert {i for i, item in back.items() if item.all_groups} == {i for i, item in catalog.interventions.items() if item.all_groups}
+    assert back["gala_brede_spuk"].all_groups is True and back["help_mijn_kind"].all_groups is False

@@ -87,3 +87,105 @@ def test_dont_know(parser, text):
 @pytest.mark.parametrize("text", ["nog niemand", "Niemand", "geen"])
 def test_none(parser, text):
     assert parser.is_none(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Names officers use in the social domain and that users found missing.
+        ("jonge moeders", "kwetsbare_ouders"),
+        ("aanstaande ouders en zwangeren", "kwetsbare_ouders"),
+        ("statushouders en nieuwkomers", "vluchtelingen_migranten"),
+        ("vluchtelingen", "vluchtelingen_migranten"),
+        ("zwervers", "dak_thuislozen"),
+        ("dak- en thuislozen", "dak_thuislozen"),
+        ("mensen met schulden", "schulden_armoede"),
+        ("huishoudens met geldzorgen", "schulden_armoede"),
+        ("gezinnen in armoede", "schulden_armoede"),
+        ("mensen in de bijstand", "schulden_armoede"),
+        ("minima", "schulden_armoede"),
+        ("senioren", "ouderen"),
+        ("65-plussers", "ouderen"),
+        ("eenzame ouderen", "ouderen"),
+        ("ouderen die eenzaam zijn", "ouderen"),
+        ("jongeren op straat", "hangjongeren"),
+        ("kinderen van verslaafde ouders", "kopp_kov"),
+        ("KOV", "kopp_kov"),
+        ("licht verstandelijk beperkt", "lvb"),
+        ("LVB'ers", "lvb"),
+        ("mensen met een licht verstandelijke beperking", "lvb"),
+        ("jongeren in het uitgaansleven", "uitgaanspubliek"),
+    ],
+)
+def test_group_names_officers_use(parser, text, expected):
+    assert parser.groups(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("de kraamzorg", "kraamzorg"),
+        ("verloskundige", "verloskundigen"),
+        ("het buurtteam", "sociaal_wijkteam"),
+        ("het sociaal wijkteam", "sociaal_wijkteam"),
+        ("de jongerenwerkers", "jongerenwerk"),
+        ("de wijkagent", "politie"),
+        ("boa's", "boa"),
+        ("de huisarts", "huisartsen"),
+        ("praktijkondersteuner", "huisartsen"),
+        ("POH-GGZ", "huisartsen"),
+        ("schuldhulpverlening", "schuldhulpverlening"),
+        ("de voedselbank", "voedselbank"),
+        ("leerplicht", "leerplicht"),
+        ("de JGZ", "jgz"),
+        ("jeugdgezondheidszorg", "jgz"),
+        ("het consultatiebureau", "jgz"),
+        ("wijkverpleging", "wijkverpleging"),
+        ("de woningcorporatie", "woningcorporaties"),
+        ("de sportvereniging", "sportverenigingen"),
+        ("het maatschappelijk werk", "welzijn"),
+        ("Halt", "halt"),
+    ],
+)
+def test_partner_names_officers_use(parser, text, expected):
+    assert parser.partners(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("in de kantine", ["sportclub"]),
+        ("bij de coffeeshop", ["uitgaan"]),
+        ("op het festival", ["evenementen"]),
+        ("in het uitgaansgebied", ["uitgaan"]),
+        ("in het centrum", ["straat"]),
+        ("lachgas in de auto", ["straat"]),
+        ("thuis", ["thuis_gezin"]),
+        ("op hangplekken", ["straat"]),
+    ],
+)
+def test_places_officers_name(parser, text, expected):
+    assert parser.settings(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, kind, wrong",
+    [
+        ("ik werk bij de gemeente", "settings", "werkplek"),
+        ("speciaal onderwijs", "substances", "ketamine"),  # not 'special k'
+        ("we hebben een kort lijntje met de politie", "substances", "cocaine"),
+        ("team maatschappelijke ontwikkeling", "partners", "welzijn"),  # not 'maatschappelijk werk'
+        ("vluchtelingen", "partners", "vluchtelingenwerk"),  # a longer compound is no typo
+        ("VluchtelingenWerk", "groups", "vluchtelingen_migranten"),
+        ("we schrijven de gezondheidsnota", "partners", "huisartsen"),
+        ("waarom wil je weten welke groep het is", "settings", "basisschool"),  # not 'groep 8'
+    ],
+)
+def test_ordinary_words_are_no_terms(parser, text, kind, wrong):
+    assert wrong not in getattr(parser, kind)(text)
+
+
+def test_typos_in_one_word_terms_are_still_found(parser):
+    assert parser.partners("jongerenwerkr") == ["jongerenwerk"]
+    assert parser.groups("statushouder") == ["vluchtelingen_migranten"]
+    assert parser.groups("zwerfjongern") == ["dak_thuislozen"]
