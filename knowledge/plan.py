@@ -161,7 +161,7 @@ class _Hit:
     @property
     def targeted(self) -> bool:
         """Made for one of the named groups, or for every group."""
-        return bool(self.matched["groups"]) or bool(getattr(self.item, "all_groups", False))
+        return bool(self.matched["groups"]) or bool(self.matched.get("everyone"))
 
 
 def and_list(words: Sequence[str]) -> str:
@@ -197,7 +197,7 @@ class PlanEngine:
         return self.catalog.recognition_rank(item) / self._max_rank
 
     def _fit(self, item: Intervention, wanted: "_Wanted") -> Tuple[float, Dict[str, List[str]]]:
-        matched: Dict[str, List[str]] = {"substances": [], "groups": [], "settings": []}
+        matched: Dict[str, List[str]] = {"substances": [], "groups": [], "settings": [], "everyone": []}
 
         subs = [s for s in item.substances if s in wanted.substances]
         if subs:
@@ -214,13 +214,16 @@ class PlanEngine:
 
         groups = [g for g in item.groups if g in wanted.groups]
         all_groups = bool(getattr(item, "all_groups", False))
+        specific = bool(item.substances) and "middelen_algemeen" not in item.substances
         if groups:
             g_fit = 1.0
             matched["groups"] = groups
         elif not wanted.groups:
             g_fit = 0.4
-        elif all_groups:
+        elif all_groups and (not specific or set(item.substances) & wanted.substances):
+            # For every group; a record about one substance only when that substance is named.
             g_fit = ALL_GROUPS_FIT
+            matched["everyone"] = ["ja"]
         elif wanted.youth and "jongeren_algemeen" in item.groups:
             g_fit = 0.5
         else:
@@ -332,7 +335,7 @@ class PlanEngine:
                 if item is None or item_id in used or item_id in state.rejected:
                     continue
                 reserved.discard(item_id)
-                hit = by_id.get(item_id) or _Hit(item, 0, 0.0, self.evidence(item), {"substances": [], "groups": [], "settings": []})
+                hit = by_id.get(item_id) or _Hit(item, 0, 0.0, self.evidence(item), {"substances": [], "groups": [], "settings": [], "everyone": []})
                 chosen.append(self._option(hit, state))
                 used.add(item_id)
             return chosen
