@@ -30,8 +30,9 @@ CLAUSES = re.compile(r"[,;.!?]|\b(?:maar|wel|behalve)\b", re.IGNORECASE)
 QUESTION_START = re.compile(r"^(wat|wie|hoe|waarom|welke|wanneer|waar is|kun|kan|kunnen|mag|moet|heb je|weet je|is er|zijn er|wat is|wat zijn|wat betekent|wat bedoel)\b")
 WHY_ASKED_Q = re.compile(r"\b(waarom (vraag|wil|moet)|waarvoor (is|dient|heb)|hoezo|wat heb je daaraan)\b")
 RESTART = re.compile(
-    r"\b(opnieuw( beginnen| starten)?|overnieuw|opnieuw begin\w*|begin (maar )?opnieuw|reset|restart|start over|"
-    r"vergeet (alles|het|dit)|nieuw gesprek|nieuw plan|van voor af aan|from scratch)\b"
+    r"\b(opnieuw( beginnen| starten)?|overnieuw|opnieuw begin\w*|begin (maar )?opnieuw|reset\w*|restart|start over|"
+    r"herstart\w*|vergeet (alles|het|dit)|(wis|wissen) alles|alles wissen|nieuw gesprek|van (voor|voren|vooren) af aan|"
+    r"vanaf het begin|terug naar het begin|from scratch)\b"
 )
 NO_SUBSTANCE = re.compile(
     r"\b(geen (specifiek|speciaal|bepaald|enkel) (middel|middelen)|geen middel|niet (een|1|één) middel|"

@@ -103,7 +103,7 @@ def question(slot: str, slots: Mapping[str, Any]) -> Tuple[str, Buttons, Dict[st
     if slots.get("confirm") == "start_over":
         return T.CONFIRM_RESTART, [button(t, p) for t, p in T.RESTART_BUTTONS], {}
     misses = slots.get("misses") or {}
-    again = misses.get("slot") == slot and misses.get("count", 0) >= 1
+    again = misses.get("slot") == slot and misses.get("count", 0) >= 1 and misses.get("unclear", True)
     text, titles = T.QUESTIONS[slot]
     if again:
         text = T.AGAIN[slot]
@@ -289,7 +289,9 @@ def miss(slot: str, turn: Turn, out: Out, reply: str, keep: bool = True) -> Dict
         return move_on(slot, turn, out, keep=keep)
     if reply:
         out.utter_message(text=reply)
-    return {slot: None, "misses": {"slot": slot, "count": count}}
+    # Not understood: the question comes back in other words; after a reply to something else
+    # (a question in between, chat) in its own words.
+    return {slot: None, "misses": {"slot": slot, "count": count, "unclear": keep}}
 
 
 def move_on(slot: str, turn: Turn, out: Out, keep: bool = True) -> Dict[str, Any]:
