@@ -252,7 +252,8 @@ def parse_municipality(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
         return {"municipality": named, **clear}
     if lookup.status == "found":
         return {"municipality": lookup.municipality.name, **clear}
-    if lookup.status == "suggest":
+    if lookup.status == "suggest" and not turn.is_question and len(turn.norm.split()) <= 4:
+        # A near miss ("Amersfort"), not a word in a sentence ("wat wordt het weer morgen?").
         return {"municipality": None, "municipality_suggestion": lookup.municipality.name, "municipality_candidates": None}
     if lookup.status == "ambiguous":
         return {"municipality": None, "municipality_suggestion": None, "municipality_candidates": [m.name for m in lookup.candidates]}

@@ -107,9 +107,10 @@ def test_3mmc_in_nightlife(assistant):
     chat.expect("Past voor", "pijler schade beperken")
     chat.click("Past niet bij ons")
     chat.expect("Welke past niet bij jullie?")
-    chat.click("Niet: Celebrate Safe")
-    chat.expect("Geschrapt: Celebrate Safe", "Stap 3 van 5")
-    assert "Celebrate Safe" not in chat.text.split("Stap 3 van 5")[1]
+    rejected = next(b["title"][len("Niet: "):] for b in chat.buttons() if b["title"].startswith("Niet: "))
+    chat.click(f"Niet: {rejected}")
+    chat.expect(f"Geschrapt: {rejected}", "Stap 3 van 5")
+    assert rejected not in chat.text.split("Stap 3 van 5")[1]
     chat.say("volgende")
     chat.expect("Stap 4 van 5", "Barcode")
     chat.say("sla over")
@@ -211,10 +212,10 @@ def test_debt_and_stress_case(assistant):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("", "naam van je gemeente"),
+    ("", "gemeente"),
     ("Atlantis", "Ik ken geen Nederlandse gemeente met de naam 'Atlantis'"),
-    ("<script>alert(1)</script>", "naam van je gemeente"),
-    ("'; DROP TABLE events; --", "naam van je gemeente"),
+    ("<script>alert(1)</script>", "gemeente"),
+    ("'; DROP TABLE events; --", "gemeente"),
     ("x" * 10000, "erg lang"),
 ])
 def test_bad_input_gets_a_clear_answer(assistant, text, expected):
@@ -223,6 +224,9 @@ def test_bad_input_gets_a_clear_answer(assistant, text, expected):
     chat.say(text)
     chat.expect(expected)
     assert "Traceback" not in chat.text and "<script" not in chat.text
+    # Nothing is lost: the interview goes on with the next answer.
+    chat.say("Zwolle")
+    chat.expect("Vanuit welk domein")
 
 
 def test_english_and_out_of_scope_outside_the_interview(assistant):
