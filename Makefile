@@ -15,12 +15,13 @@ export PYTHONPATH := $(CURDIR)
 # Keep the output readable: Rasa 3.6 dependencies emit many deprecation warnings.
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
-.PHONY: help run test setup knowledge model lock bench clean
+.PHONY: help run test setup knowledge model lock bench eval clean
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
 	@echo "make test   run every test: pytest, rasa data validate, rasa test, end-to-end"
 	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency and NLU F1"
+	@echo "make eval   officer simulation: 48 scenarios + 20 fuzz conversations (SEEDS=3: also 2 models with other seeds)"
 	@echo "make lock   refresh requirements.lock from requirements.in"
 	@echo "make clean  remove the trained model and local databases"
 
@@ -34,6 +35,12 @@ bench: setup
 	@$(PY) benchmarks/bench_knowledge.py
 	@$(PY) benchmarks/bench_assistant.py
 	@$(PY) benchmarks/bench_nlu.py $(MODEL)
+
+# The officer simulation (benchmarks/officer_sim.py); SEEDS=N also trains models/seed-2..N.tar.gz
+# with other random seeds and runs the simulation against each model.
+SEEDS ?= 1
+eval: setup
+	@$(PY) benchmarks/eval_seeds.py --seeds $(SEEDS) --fuzz 20
 
 setup: $(VENV)/.installed
 	@scripts/install-nl-model.sh $(PY)

@@ -87,6 +87,7 @@ class Assistant:
         credentials: Optional[Path] = None,
         log_dir: Optional[Path] = None,
         quiet: bool = False,
+        api_token: Optional[str] = None,
     ):
         self.rasa_port = rasa_port
         self.actions_port = actions_port
@@ -101,6 +102,8 @@ class Assistant:
         self.credentials = credentials or PROJECT_DIR / "credentials.yml"
         self.log_dir = log_dir
         self.quiet = quiet
+        # With a token, Rasa's HTTP API is on (e.g. to read a conversation's tracker in benchmarks).
+        self.api_token = api_token
         self.processes: List[subprocess.Popen] = []
         self.start_seconds: Optional[float] = None
 
@@ -152,6 +155,7 @@ class Assistant:
                 "--endpoints", str(self.endpoints),
                 "--credentials", str(self.credentials),
                 "--cors", os.environ.get("CORS_ORIGINS", "http://localhost:*"),
+                *(["--enable-api", "--auth-token", self.api_token] if self.api_token else []),
             ],
         )
         try:

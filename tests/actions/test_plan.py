@@ -5,7 +5,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.plan import ActionAskPlanFeedback, ActionPlanRecap, ActionProposePlan, ActionReopenPlan
 from actions.questions import ActionAnswerQuestion, ActionCorrect, ActionFallback, ActionShowSummary
-from actions.state import SKIPPED
+from conversation.state import SKIPPED
 from tests.actions.helpers import FILLED, feedback, run, slot_values, texts, tracker
 
 STEPS = ["analyse", "samenwerking", "interventies", "deskundigheid", "borging"]

@@ -8,7 +8,7 @@ DAY = dt.date(2026, 11, 22)
 
 @pytest.fixture
 def slots():
-    """Slots as the conversation holds them (see the contract in actions/state.py)."""
+    """Slots as the conversation holds them (see the contract in conversation/state.py)."""
     return {
         "municipality": "Amersfoort",
         "role": "beleidsmedewerker",
@@ -39,7 +39,7 @@ def summary(slots, catalog, engine):
 @pytest.fixture
 def agreed_summary(slots, catalog, engine):
     """A plan the officer went through: step 1 and 3 agreed, step 2 skipped, 4 and 5 agreed."""
-    from actions.state import interview_state
+    from conversation.state import interview_state
     from bot.summary import build_summary
 
     plan = engine.make_plan(interview_state(slots))

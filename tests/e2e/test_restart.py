@@ -72,7 +72,7 @@ def test_ctrl_c_stops_both_and_the_conversation_survives_a_restart(tmp_path):
         # The assistant remembers where we were: the next answer is about who reported it.
         assert "Neemt het toe?" in say(me, "de wijkagent")
         say(me, "het blijft gelijk")
-        assert "Klopt dat?" in say(me, "nee")
+        assert "Om welke groep" in say(me, "nee")
         assert "Welke partners" in say(me, "hangjongeren")
         say(me, "jongerenwerk")
         say(me, "geen")
