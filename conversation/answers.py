@@ -15,7 +15,9 @@ from conversation import kb
 from conversation.cleaning import clean_text
 from conversation.state import current_signal
 from knowledge.matching import normalize
-from knowledge.plan import and_list, is_low_capacity
+from knowledge.plan import YOUTH_GROUPS, and_list, is_low_capacity
+
+GENERIC_YOUTH = "jongeren_algemeen"
 
 MAX_ANSWER = 2000  # longer answers are cut before parsing; the officer is told
 SIGNAL_SLOTS = ("signal_substances", "signal_settings", "signal_reporters", "signal_trend", "signal_text")
@@ -375,16 +377,18 @@ def parse_more_signals(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     return None
 
 
-def named_and_removed(text: str, finder: Callable[[str], List[str]]) -> Tuple[List[str], List[str]]:
+def named_and_removed(text: str, finder: Callable[[str], List[str]],
+                      blank: Callable[[str], str] = normalize) -> Tuple[List[str], List[str]]:
     """Items named in clauses without and with a negation ("zonder X, maar wel Y" -> [Y], [X];
-    "ik zei X, maar het gaat om Y" -> [Y], [X])."""
+    "ik zei X, maar het gaat om Y" -> [Y], [X]). ``blank`` removes the names themselves before
+    looking for a negation (a name may hold one: "mensen die geen hulp vragen")."""
     added: List[str] = []
     removed: List[str] = []
     for clause in CLAUSES.split(text):
         if not clause:
             continue
         items = finder(clause)
-        if REMOVE.search(normalize(clause)):
+        if REMOVE.search(blank(clause)):
             removed = merge(removed, items)
         else:
             added = merge(added, items)
@@ -407,7 +411,21 @@ def groups_in(text: str) -> List[str]:
         precise = next((REFINED_BY_PLACE[group][s] for s in settings if s in REFINED_BY_PLACE.get(group, {})), group)
         if precise in kb.catalog().groups and precise not in out:
             out.append(precise)
-    return out
+    return without_generic(out, text)
+
+
+def without_generic(groups: List[str], text: str = "") -> List[str]:
+    """"jongeren" said in passing next to a precise group of young people is that group, not
+    all young people (unless the officer says "alle jongeren")."""
+    if GENERIC_YOUTH in groups and any(g in YOUTH_GROUPS and g != GENERIC_YOUTH for g in groups) \
+            and not re.search(r"\balle (jongeren|jeugd|kinderen)\b", normalize(text)):
+        return [g for g in groups if g != GENERIC_YOUTH]
+    return groups
+
+
+def group_clauses(text: str) -> Tuple[List[str], List[str]]:
+    """Groups named and groups named with a negation, clause by clause."""
+    return named_and_removed(text, groups_in, kb.parser().without_groups)
 
 
 def offered_groups(slots: Dict[str, Any]) -> List[str]:
@@ -422,10 +440,10 @@ def parse_groups(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     """The groups the officer names are the groups of the plan; offers are added only when chosen."""
     parser = kb.parser()
     mentioned = mentioned_groups(turn.slots)
-    added, removed = named_and_removed(turn.text, groups_in)
+    added, removed = group_clauses(turn.text)
     chosen: List[str] = []
     if added or removed:
-        chosen = merge([g for g in mentioned if g not in removed], added)
+        chosen = without_generic(merge([g for g in mentioned if g not in removed], added), turn.text)
         if not chosen and removed:
             out.utter_message(text="Welke groep dan wel? Noem de groep, of kies een knop.")
             return {"groups": None, "groups_mentioned": [g for g in mentioned if g not in removed]}
@@ -588,13 +606,16 @@ def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
                 continue
         if have is None:
             continue
-        added, removed = named_and_removed(turn.text, finder)
+        added, removed = group_clauses(turn.text) if kind == "groups" else named_and_removed(turn.text, finder)
         gone = [i for i in removed if i in have]
         new = [i for i in added if i not in have] if (ADD.search(turn.norm) or gone or correcting or kind == "groups") else []
         if slot == "partners_present" and asked == "signal_reporters":
             new = []  # reporters are not the partners at the table
         if gone or new:
             updates[slot] = [i for i in have if i not in gone] + new
+            if slot == "groups" and not updates[slot]:
+                # No group left: the group question comes again rather than a plan without a group.
+                updates.update({"groups": None, "groups_mentioned": []})
             if gone:
                 said.append("weggehaald: " + and_list(names(kind, gone)))
             if new:
@@ -640,11 +661,11 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
     if trend == "neemt toe" and empty("signal_trend") and signal_known and re.search(r"\b(meer|toe|toename|stijg\w*|steeds)\b", turn.norm):
         updates["signal_trend"] = trend
     groups = groups_in(turn.text)
-    if groups and slots.get("groups") is None and asked not in ("groups", "partners_present", "signal_reporters"):
-        added, removed = named_and_removed(turn.text, groups_in)
+    if groups and slots.get("groups") is None and asked not in ("role", "groups", "partners_present", "signal_reporters"):
+        added, removed = group_clauses(turn.text)
         if added:
             # Named before the group question: the group question confirms them.
-            updates["groups_mentioned"] = merge(list(slots.get("groups_mentioned") or []), added)
+            updates["groups_mentioned"] = without_generic(merge(list(slots.get("groups_mentioned") or []), added))
     # Further questions, only with a clear cue: who reported it, the policy there is, capacity.
     reporters = parser.partners(turn.text)
     if (reporters and empty("signal_reporters") and asked in (None, "municipality", "role", "reason", "signal_substances", "signal_settings")

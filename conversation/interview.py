@@ -16,6 +16,7 @@ the slot updates. The rules that make the interview never stuck and never lost:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -42,6 +43,7 @@ from knowledge.plan import YOUTH_GROUPS
 
 Buttons = List[Dict[str, str]]
 MAX_ASKS = 2  # a question is asked at most this many times in a row
+STRONG_CORRECTION = re.compile(r"\b(ik zei|zei ik|ik bedoel\w*|bedoelde|sorry|correctie|vergissing|maar het gaat om|maar het is)\b")
 FREE_TEXT_SLOTS = ("role", "signal_reporters", "policy", "capacity")  # any text can be an answer
 
 
@@ -223,7 +225,8 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
     # a change of municipality anywhere ("nee, het is Zwolle" is no "nee" to the question).
     if CORRECTING.search(turn.norm) or ADD.search(turn.norm) or REMOVE.search(turn.norm):
         fixed = corrections(turn, slot)
-        if fixed and (slot in FREE_TEXT_SLOTS or "municipality" in fixed):
+        strong = STRONG_CORRECTION.search(turn.norm)
+        if fixed and (slot in FREE_TEXT_SLOTS or "municipality" in fixed or strong):
             out.utter_message(text=fixed.pop("_said"))
             return {**again, **fixed, "misses": None}
 

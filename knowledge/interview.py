@@ -77,6 +77,11 @@ class AnswerParser:
     def groups(self, text: str) -> List[str]:
         return self._groups.find(text)
 
+    def without_groups(self, text: str) -> str:
+        """The text (normalized) without the group names in it ("mensen die geen hulp vragen"
+        names a group: its "geen" is no negation)."""
+        return self._groups.blank(text)
+
     def partners(self, text: str) -> List[str]:
         return self._partners.find(text)
 
