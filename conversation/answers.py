@@ -408,16 +408,19 @@ def groups_in(text: str) -> List[str]:
     settings = parser.settings(text)
     out: List[str] = []
     for group in found:
-        precise = next((REFINED_BY_PLACE[group][s] for s in settings if s in REFINED_BY_PLACE.get(group, {})), group)
+        refined = {REFINED_BY_PLACE.get(group, {}).get(s) for s in settings}
+        # Only when every place named points to the same precise group ("op feestjes thuis en in
+        # de sportkantine" is not nightlife).
+        precise = refined.pop() if len(refined) == 1 and None not in refined else group
         if precise in kb.catalog().groups and precise not in out:
             out.append(precise)
     return without_generic(out, text)
 
 
 def without_generic(groups: List[str], text: str = "") -> List[str]:
-    """"jongeren" said in passing next to a precise group of young people is that group, not
-    all young people (unless the officer says "alle jongeren")."""
-    if GENERIC_YOUTH in groups and any(g in YOUTH_GROUPS and g != GENERIC_YOUTH for g in groups) \
+    """"jongeren" said next to a precise group ("dakloze jongeren", "jongeren in de jeugdzorg")
+    describes that group; it is not all young people (unless the officer says "alle jongeren")."""
+    if GENERIC_YOUTH in groups and any(g != GENERIC_YOUTH for g in groups) \
             and not re.search(r"\balle (jongeren|jeugd|kinderen)\b", normalize(text)):
         return [g for g in groups if g != GENERIC_YOUTH]
     return groups
@@ -443,7 +446,9 @@ def parse_groups(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     added, removed = group_clauses(turn.text)
     chosen: List[str] = []
     if added or removed:
-        chosen = without_generic(merge([g for g in mentioned if g not in removed], added), turn.text)
+        chosen = merge([g for g in mentioned if g not in removed], added)
+        if not ADD.search(turn.norm):
+            chosen = without_generic(chosen, turn.text)  # "alle jongeren?" - "jongeren in de jeugdzorg": more precise
         if not chosen and removed:
             out.utter_message(text="Welke groep dan wel? Noem de groep, of kies een knop.")
             return {"groups": None, "groups_mentioned": [g for g in mentioned if g not in removed]}

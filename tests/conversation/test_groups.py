@@ -1,0 +1,40 @@
+"""How the groups the officer names are read: the group is the centre of the plan."""
+import pytest
+
+from conversation import interview
+from conversation.answers import Turn, groups_in
+
+
+@pytest.mark.parametrize("text,groups", [
+    ("dakloze jongeren", ["dak_thuislozen"]),  # "jongeren" describes the group
+    ("jongeren in het uitgaansleven", ["uitgaanspubliek"]),  # made precise by the place
+    ("jongeren op feestjes thuis en in de sportkantine", ["jongeren_algemeen"]),  # places disagree
+    ("kinderen van ouders die drinken", ["kopp_kov"]),
+    ("alle jongeren en de hangjongeren", ["jongeren_algemeen", "hangjongeren"]),
+    ("de wat oudere jongeren", ["jongeren_algemeen"]),  # not older adults
+])
+def test_groups_in_officers_words(text, groups):
+    assert groups_in(text) == groups
+
+
+def answer(slot, text, slots):
+    out = interview.Replies()
+    return interview.answer(slot, Turn(text, "inform", {}, dict(slots)), out), out.text
+
+
+def test_a_more_precise_group_at_the_group_question_replaces_the_general_one():
+    updates, _ = answer("groups", "jongeren in de jeugdzorg", {"groups_mentioned": ["jongeren_algemeen"]})
+    assert updates["groups"] == ["jeugdzorg_jongeren"]
+    updates, _ = answer("groups", "ook jongeren in de jeugdzorg", {"groups_mentioned": ["jongeren_algemeen"]})
+    assert updates["groups"] == ["jongeren_algemeen", "jeugdzorg_jongeren"]
+
+
+def test_a_negation_inside_a_group_name_is_no_negation():
+    updates, _ = answer("groups", "mensen die geen hulp vragen, zorgmijders", {})
+    assert updates["groups"] == ["zorgmijders"]
+
+
+def test_removing_the_last_group_asks_the_group_question_again():
+    slots = {"municipality": "Zwolle", "signal_substances": ["alcohol"], "groups": ["ouderen"], "partners_present": []}
+    updates, text = answer("policy", "niet voor ouderen", slots)
+    assert updates["groups"] is None and "weggehaald" in text
