@@ -117,7 +117,7 @@ def tests():
         .act("action_correct", "interview_form").loop("interview_form").asked("role").answer_all(start="role").walk())
     add(Story("Don't know, several times").start().answer_all(texts={q: ("dont_know", "weet ik niet") for q in ("signal_settings", "signal_reporters", "signal_trend", "groups", "capacity")}).walk())
     for intent in INTERJECTIONS:
-        add(Story(f"{intent} in the middle of the interview: the form reads it, then goes on").start().answer("role").interject(intent).answer_all(start="role").walk())
+        add(Story(f"{intent} in the middle of the interview, the form reads it and goes on").start().answer("role").interject(intent).answer_all(start="role").walk())
     add(Story("Plan why, recognition, more, other option, choose").start().answer_all()
         .plan("ask_why", "waarom?").plan("ask_recognition", "hoe erkend is dit?").plan("ask_about", "vertel meer")
         .plan("other_option", "andere optie").plan("choose_option", "neem die maar").walk())
@@ -126,7 +126,7 @@ def tests():
         .plan("skip_step", "sla over").plan("skip_step", "sla over").plan("next_step").plan("next_step").plan_done())
     add(Story("Plan with a correction during the walk-through").start().answer_all().plan("inform", "nee, het is Zwolle").walk())
     for intent in ("help", "chitchat", "out_of_scope", "english", "thank", "goodbye", "start_over"):
-        add(Story(f"{intent} during the walk-through: the plan form reads it").start().answer_all().user(intent).act("plan_form").walk())
+        add(Story(f"{intent} during the walk-through, the plan form reads it").start().answer_all().user(intent).act("plan_form").walk())
     add(Story("Summary and plan commands after the recap").start().answer_all().walk().user("request_summary", "stuur me het verslag").act("action_show_summary")
         .user("previous_step", "terug").act("action_reopen_plan", "plan_form").loop("plan_form").asked("plan_feedback").plan_done())
     add(Story("Correction after the plan").start().answer_all().walk().user("inform", "ook lachgas").act("action_correct", "interview_form").loop("interview_form")
@@ -134,7 +134,9 @@ def tests():
     add(Story("Not understood outside the interview").user("nlu_fallback").act("action_fallback").user("nlu_fallback").act("action_fallback").user("greet").act("utter_greet", "utter_explain", "interview_form").loop("interview_form").asked("municipality"))
     add(Story("Questions before starting").user("ask_about", "wat is selectieve preventie?").act("action_answer_question").user("english", "do you speak english?").act("action_english")
         .user("chitchat").act("utter_chitchat").user("out_of_scope").act("utter_out_of_scope").user("help").act("utter_explain", "utter_no_interview"))
-    add(Story("Short answers and plan commands before any interview").user("affirm").act("utter_no_interview").user("next_step").act("action_reopen_plan", "plan_form").loop("plan_form").loop("null").asked("null").act("action_plan_recap"))
+    add(Story("Plan commands before any interview").user("next_step").act("action_reopen_plan", "plan_form").loop("plan_form").loop("null").asked("null").act("action_plan_recap"))
+    add(Story("A short answer outside the forms goes to its action").user("affirm").act("action_short_answer"))
+    add(Story("Start over outside the forms asks first").start().answer_all().walk().user("start_over", "opnieuw").act("action_start_over"))
     add(Story("Summary in the middle of the interview").start().answer_all(stop="groups").interject("request_summary").answer_all(start="groups").walk())
     add(Story("Thanks and goodbye after the plan").start().answer_all().walk().user("thank").act("utter_you_are_welcome").user("goodbye").act("utter_goodbye"))
     return t
