@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, List, Mapping, Optional, Sequence
 
-from conversation.cleaning import REMOVED, clean_text  # noqa: F401 (REMOVED is re-exported)
+from conversation.cleaning import clean_text
 from conversation.state import SKIPPED, interview_state, plan_choices, signals as slot_signals
 from knowledge.catalog import Catalog, Intervention
 from knowledge.plan import Option, Plan, PlanEngine, and_list
