@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
+from conversation.answers import display_names
 from conversation.state import SKIPPED
 from knowledge.catalog import Catalog, Intervention
 from knowledge.explain import Answer
@@ -13,19 +14,7 @@ __all__ = ["and_list", "names", "step_message", "step_buttons", "plan_intro", "r
            "recognition_message", "option_buttons", "answer_message", "intervention_brief"]
 
 
-def names(catalog: Catalog, kind: str, ids: Sequence[str]) -> List[str]:
-    """Display names for ids of groups, partners, interventions or vocabulary terms (free text is kept)."""
-    out = []
-    for item_id in ids:
-        if kind == "interventions" and item_id in catalog.interventions:
-            out.append(catalog.interventions[item_id].name)
-        elif kind == "groups" and item_id in catalog.groups:
-            out.append(catalog.groups[item_id].short)
-        elif kind == "partners" and item_id in catalog.partners:
-            out.append(catalog.partners[item_id].name)
-        else:
-            out.append(catalog.label(kind, item_id) if kind in catalog.vocabulary else item_id)
-    return out
+names = display_names  # one helper for display names, shared with the conversation logic
 
 
 def intent_payload(intent: str, intervention: Optional[str] = None) -> str:

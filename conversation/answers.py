@@ -156,9 +156,9 @@ def merge(*lists: List[str]) -> List[str]:
     return out
 
 
-def names(kind: str, ids: List[str]) -> List[str]:
-    """Display names for ids of groups, partners, interventions or vocabulary terms (free text kept)."""
-    catalog = kb.catalog()
+def display_names(catalog: Any, kind: str, ids: List[str]) -> List[str]:
+    """Display names for ids of groups, partners, interventions or vocabulary terms; free text
+    (a reporter we have no record for) is kept, made safe to show."""
     out = []
     for item_id in ids:
         if kind == "interventions" and item_id in catalog.interventions:
@@ -172,6 +172,10 @@ def names(kind: str, ids: List[str]) -> List[str]:
         else:
             out.append(quoted(item_id, 80))
     return out
+
+
+def names(kind: str, ids: List[str]) -> List[str]:
+    return display_names(kb.catalog(), kind, ids)
 
 
 def looks_english(text: str) -> bool:
