@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from conversation import interview
-from conversation.answers import absorb, cut, noted, text_of
+from conversation.answers import absorb, cut, say_noted, text_of
 from conversation.interview import Replies
 
 
@@ -119,12 +119,24 @@ class ActionAskCapacity(Action):
         return ask("capacity", dispatcher, tracker)
 
 
+def has_spoken(tracker: Tracker) -> bool:
+    """Whether the assistant said anything before this message (else it greets first)."""
+    return any(e.get("event") == "bot" for e in tracker.events[:-1] if isinstance(e, dict))
+
+
+def restart_events(updates: Dict[str, Any]) -> List[EventType]:
+    """Slot updates of a (confirmed) restart as events; a new interview then begins."""
+    events: List[EventType] = [SlotSet(k, v) for k, v in updates.items()]
+    if "previous_interviews" in updates:
+        events.append(FollowupAction("interview_form"))
+    return events
+
+
 def begin(dispatcher: CollectingDispatcher, tracker: Tracker, greet: bool = True) -> List[EventType]:
     """Start the interview from a message outside it: keep what it says, then ask the questions."""
     slots = tracker.current_slot_values()
     events: List[EventType] = []
-    if greet and not slots.get("municipality") and not any(
-            e.get("event") == "bot" for e in tracker.events[:-1] if isinstance(e, dict)):
+    if greet and not slots.get("municipality") and not has_spoken(tracker):
         dispatcher.utter_message(response="utter_greet")
         dispatcher.utter_message(response="utter_explain")
     text = text_of((tracker.latest_message or {}).get("text"))
@@ -132,9 +144,7 @@ def begin(dispatcher: CollectingDispatcher, tracker: Tracker, greet: bool = True
         from actions.interview import turn_of
 
         updates = absorb(turn_of(tracker, cut(dispatcher, text)), None)
-        message = noted(updates)
-        if message:
-            dispatcher.utter_message(text=message)
+        say_noted(dispatcher, updates)
         events += [SlotSet(k, v) for k, v in updates.items()]
     return events + [FollowupAction("interview_form")]
 
@@ -163,7 +173,4 @@ class ActionStartOver(Action):
             text, buttons, _ = interview.question("municipality", {"confirm": "start_over"})
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("confirm", "start_over")]
-        events: List[EventType] = [SlotSet(k, v) for k, v in updates.items()]
-        if "previous_interviews" in updates:
-            events.append(FollowupAction("interview_form"))
-        return events
+        return restart_events(updates)

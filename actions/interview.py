@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from conversation import interview
-from conversation.answers import Turn, absorb, cut, noted, text_of
+from conversation.answers import Turn, absorb, cut, say_noted, text_of
 from conversation.state import FORM_SLOTS
 
 
@@ -50,9 +50,7 @@ class ValidateInterviewForm(FormValidationAction):
         turn = turn_of(tracker, cut(dispatcher, text))
         updates = absorb(turn, None)
         if updates:
-            message = noted(updates)
-            if message:
-                dispatcher.utter_message(text=message)
+            say_noted(dispatcher, updates)
             events.extend(SlotSet(k, v) for k, v in updates.items())
         return events
 

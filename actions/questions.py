@@ -9,12 +9,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asks import begin
+from actions.asks import begin, has_spoken, restart_events
 from actions.interview import turn_of
 from actions.plan import answer_text, has_interview, summary_text
 from conversation import interview, kb
 from conversation import texts as T
-from conversation.answers import absorb, corrections, cut, noted, text_of
+from conversation.answers import absorb, corrections, cut, say_noted, text_of
 from conversation.state import summary_slots
 
 # What the officer can do, for the buttons of the fallback (intent -> button title).
@@ -64,14 +64,12 @@ class ActionCorrect(Action):
         extra = absorb(turn, None)
         extra = {k: v for k, v in extra.items() if k not in updates}
         if not has_interview(turn.slots) and not turn.slots.get("requested_slot"):
-            if not any(e.get("event") == "bot" for e in tracker.events[:-1]):
+            if not has_spoken(tracker):
                 dispatcher.utter_message(response="utter_greet")
             dispatcher.utter_message(response="utter_explain")  # the conversation starts with a signal
         if said:
             dispatcher.utter_message(text=said)
-        message = noted(extra)
-        if message:
-            dispatcher.utter_message(text=message)
+        say_noted(dispatcher, extra)
         if not updates and not extra and has_interview(turn.slots):
             dispatcher.utter_message(text="Ik zie niet wat je wilt aanpassen. Ik laat het plan nog eens zien.")
         return [SlotSet(k, v) for k, v in {**extra, **updates, **(pending or {})}.items()]
@@ -88,11 +86,7 @@ class ActionShortAnswer(Action):
         slots = tracker.current_slot_values()
         if slots.get("confirm"):
             turn = turn_of(tracker, text_of((tracker.latest_message or {}).get("text")))
-            updates = interview.confirm_or_restart(turn, dispatcher) or {}
-            events: List[EventType] = [SlotSet(k, v) for k, v in updates.items()]
-            if "previous_interviews" in updates:
-                events.append(FollowupAction("interview_form"))
-            return events
+            return restart_events(interview.confirm_or_restart(turn, dispatcher) or {})
         if not has_interview(slots):
             return begin(dispatcher, tracker)
         dispatcher.utter_message(text=T.AFTER_PLAN)

@@ -687,6 +687,13 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
     return updates
 
 
+def say_noted(out: Out, updates: Dict[str, Any]) -> None:
+    """Tell the officer what was taken from their message besides the answer (if anything)."""
+    message = noted(updates)
+    if message:
+        out.utter_message(text=message)
+
+
 def noted(updates: Dict[str, Any]) -> str:
     parts = []
     if updates.get("municipality"):

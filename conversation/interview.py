@@ -37,6 +37,7 @@ from conversation.answers import (
     names,
     noted,
     quoted,
+    say_noted,
 )
 from conversation.state import FORM_SLOTS, KEPT_ON_RESTART, interview_state
 from knowledge.plan import YOUTH_GROUPS
@@ -242,9 +243,7 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         extra = {k: v for k, v in absorb(turn, slot).items() if k not in result}
         if slot == "municipality" and extra:
             extra = {**result, **extra}  # a longer sentence: confirm the municipality too
-        message = noted(extra)
-        if message:
-            out.utter_message(text=message)
+        say_noted(out, extra)
         return {**extra, **result, "misses": None}
 
     fixed = corrections(turn, slot)
