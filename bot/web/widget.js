@@ -48,6 +48,7 @@
   var confirmed = false; // session_confirm received on the current connection
   var lostConnection = false; // shown the "no connection" message: say when it is back
   var queue = []; // messages typed while there was no confirmed session
+  var greeted = false; // asked for the greeting on this page already (not again on a reconnect)
   var typingTimer = null;
   var statusTimer = null;
 
@@ -349,8 +350,9 @@
     var waiting = queue;
     queue = [];
     waiting.forEach(emit);
-    if (!history.length && !waiting.length) {
+    if (!history.length && !waiting.length && !greeted) {
       // A new conversation: the assistant speaks first, so a new user knows where to start.
+      greeted = true;
       showTyping(true);
       emit("/greet");
     }

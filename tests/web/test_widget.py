@@ -158,7 +158,12 @@ class Widget:
         return answer
 
     def transcript(self):
-        return "\n".join(f"> {said}\n{answer}" for said, answer in self.said[-8:]) or "(nothing said yet)"
+        said = "\n".join(f"> {said}\n{answer}" for said, answer in self.said[-8:]) or "(nothing said yet)"
+        try:
+            page = "\n".join(self.all_texts()[-12:]) or "(empty)"
+        except Exception as error:  # the page itself may be gone
+            page = f"(page not readable: {error})"
+        return f"{said}\n-- on the page:\n{page}"
 
     def console_errors(self):
         return [e for e in self.driver.get_log("browser") if e.get("level") == "SEVERE"]
@@ -408,6 +413,7 @@ def test_bot_messages_markup_links_and_line_breaks(assistant, browser):
 def test_connection_lost_and_back(assistant, browser):
     capture_socket(browser)
     widget = Widget(browser, assistant.widget_url).open()
+    widget.wait_for(0, "Voor welke gemeente")  # the greeting of a new conversation
     # Close the transport as a dropped network would; socket.io then reconnects by itself.
     shown = browser.execute_script(
         "window.__pwSocket.io.engine.close(); return document.getElementById('pw-status').textContent;"
@@ -416,8 +422,9 @@ def test_connection_lost_and_back(assistant, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, WAIT).until(lambda _: "verbinding is er weer" in widget.find("#pw-status").text)
-    # And the chat works again on the same session.
-    widget.type("hoi", "Voor welke gemeente")
+    # And the chat works again on the same session: no second greeting, the interview goes on.
+    widget.type("Zwolle", "Vanuit welk domein")
+    assert sum("Voor welke gemeente" in text for text in widget.bot_texts()) == 1, widget.bot_texts()
 
 
 def test_small_screen(assistant, phone_browser):
