@@ -28,6 +28,7 @@ GREETING = re.compile(r"^(hoi|hallo|hey|hee|hi|hallootjes|goedemorgen|goedemidda
 ADD = re.compile(r"\b(ook|daarnaast|plus|erbij|bovendien|en ook|toevoegen)\b")
 REMOVE = re.compile(r"\b(niet|geen|zonder|behalve|weg|haal|ik zei|zei ik|had gezegd|per ongeluk)\b")
 CORRECTING = re.compile(r"\b(nee|bedoel|bedoelde|eigenlijk|toch|sorry|correctie|fout|verkeerd|zei|vergissing)\b")
+DESCRIBING = re.compile(r"\b(?:die|dat|waar|waarvan|wiens|wier|omdat|want|terwijl|als|wanneer|zodat)\b", re.IGNORECASE)
 CLAUSES = re.compile(r"[,;.!?]|\b(?:maar|wel|behalve)\b", re.IGNORECASE)
 QUESTION_START = re.compile(r"^(wat|wie|hoe|waarom|welke|wanneer|waar is|kun|kan|kunnen|mag|moet|heb je|weet je|is er|zijn er|wat is|wat zijn|wat betekent|wat bedoel)\b")
 WHY_ASKED_Q = re.compile(r"\b(waarom (vraag|wil|moet)|waarvoor (is|dient|heb)|hoezo|wat heb je daaraan)\b")
@@ -392,10 +393,16 @@ def named_and_removed(text: str, finder: Callable[[str], List[str]],
         if not clause:
             continue
         items = finder(clause)
-        if REMOVE.search(blank(clause)):
+        # A negation belongs to the main clause; one in a part that describes the item does not
+        # remove it ("mensen met een laag IQ die de folders niet begrijpen").
+        main = DESCRIBING.split(clause, maxsplit=1)[0]
+        if REMOVE.search(blank(main)):
             removed = merge(removed, items)
         else:
             added = merge(added, items)
+    # A description may reach over a comma ("de hangplek, waar tieners samenkomen"): what the
+    # whole text names and no clause did is named too.
+    added = merge(added, [item for item in finder(text) if item not in removed])
     return [a for a in added if a not in removed], removed
 
 
@@ -432,7 +439,8 @@ def without_generic(groups: List[str], text: str = "") -> List[str]:
 
 def group_clauses(text: str) -> Tuple[List[str], List[str]]:
     """Groups named and groups named with a negation, clause by clause."""
-    return named_and_removed(text, groups_in, kb.parser().without_groups)
+    added, removed = named_and_removed(text, groups_in, kb.parser().without_groups)
+    return without_generic(added, text), removed
 
 
 def offered_groups(slots: Dict[str, Any]) -> List[str]:

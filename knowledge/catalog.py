@@ -76,6 +76,8 @@ class Group:
     local_sources: Tuple[str, ...]
     local_figures_note: str
     sources: Tuple[str, ...]
+    # Descriptions that name the group without a fixed phrase (see knowledge.matching.Cue).
+    cues: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

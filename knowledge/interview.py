@@ -18,6 +18,10 @@ _NONE = re.compile(
 )
 
 
+# Groups named by general words ("jongeren", "kinderen") that a description makes precise.
+GENERIC_GROUPS = ("jongeren_algemeen",)
+
+
 def intervention_phrases(catalog: Catalog) -> Dict[str, List[str]]:
     """What people type for each intervention: its name, the name without the part in brackets,
     the part before a colon or dash, and an abbreviation in brackets ('... (PHP)')."""
@@ -49,10 +53,23 @@ class AnswerParser:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.municipalities = MunicipalityIndex(catalog.municipalities.values())
-        self._substances = TermMatcher(phrases(catalog.vocabulary["substances"].values()))
-        self._settings = TermMatcher(phrases(catalog.vocabulary["settings"].values()))
-        self._groups = TermMatcher(phrases(catalog.groups.values()))
-        self._partners = TermMatcher(phrases(catalog.partners.values()))
+        kinds = {
+            "substances": phrases(catalog.vocabulary["substances"].values()),
+            "settings": phrases(catalog.vocabulary["settings"].values()),
+            "groups": phrases(catalog.groups.values()),
+            "partners": phrases(catalog.partners.values()),
+        }
+
+        def words_of(kind: str) -> List[str]:
+            """Single words named by the other kinds (a right word of one kind is no typo in another)."""
+            return [w for other, table in kinds.items() if other != kind
+                    for ps in table.values() for w in ps if " " not in normalize(w)]
+
+        self._substances = TermMatcher(kinds["substances"], known_words=words_of("substances"))
+        self._settings = TermMatcher(kinds["settings"], known_words=words_of("settings"))
+        self._groups = TermMatcher(kinds["groups"], cues={g.id: g.cues for g in catalog.groups.values()},
+                                   known_words=words_of("groups"), generic=GENERIC_GROUPS)
+        self._partners = TermMatcher(kinds["partners"], known_words=words_of("partners"))
         self._interventions = TermMatcher(intervention_phrases(catalog), fuzzy_cutoff=0.9)
         known_types = catalog.vocabulary["intervention_types"]
         self._types = TermMatcher({t: w for t, w in _TYPE_WORDS.items() if t in known_types})

@@ -26,7 +26,7 @@ from knowledge.catalog import (
     Recognition,
     Term,
 )
-from knowledge.matching import normalize
+from knowledge.matching import Cue, CueError, normalize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -237,8 +237,20 @@ def load_groups(path: Path, vocabulary: Dict[str, Dict[str, Term]]) -> Dict[str,
             local_sources=rec.text_list("local_sources"),
             local_figures_note=rec.text("local_figures_note"),
             sources=rec.urls("sources"),
+            cues=_cues(rec),
         )
     return groups
+
+
+def _cues(rec: "_Record") -> Tuple[str, ...]:
+    """The group's cue patterns, each checked (knowledge.matching.Cue explains the notation)."""
+    cues = rec.text_list("cues", optional=True)
+    for cue in cues:
+        try:
+            Cue(cue)
+        except CueError as error:
+            raise rec.error("cues", str(error)) from None
+    return cues
 
 
 def load_partners(path: Path, vocabulary: Dict[str, Dict[str, Term]], groups: Dict[str, Group]) -> Dict[str, Partner]:

@@ -98,7 +98,7 @@ class KnowledgeBase:
                     "synonyms": group.synonyms, "risk_factors": group.risk_factors,
                     "protective_factors": group.protective_factors, "settings": group.settings,
                     "substances": group.substances, "local_sources": group.local_sources,
-                    "sources": group.sources,
+                    "sources": group.sources, "cues": group.cues,
                 }
                 for kind, values in lists.items():
                     for i, value in enumerate(values):
@@ -195,6 +195,7 @@ class KnowledgeBase:
                     settings=tuple(lists.get("settings", ())), substances=tuple(lists.get("substances", ())),
                     national_size=size, local_sources=tuple(lists.get("local_sources", ())),
                     local_figures_note=row.local_figures_note, sources=tuple(lists.get("sources", ())),
+                    cues=tuple(lists.get("cues", ())),
                 )
             partners: Dict[str, Partner] = {}
             for row in session.scalars(select(m.Partner).order_by(m.Partner.position)):

@@ -2,7 +2,7 @@
 import pytest
 
 from conversation import interview
-from conversation.answers import Turn, groups_in
+from conversation.answers import Turn, group_clauses, groups_in
 
 
 @pytest.mark.parametrize("text,groups", [
@@ -12,6 +12,13 @@ from conversation.answers import Turn, groups_in
     ("kinderen van ouders die drinken", ["kopp_kov"]),
     ("alle jongeren en de hangjongeren", ["jongeren_algemeen", "hangjongeren"]),
     ("de wat oudere jongeren", ["jongeren_algemeen"]),  # not older adults
+    # Described rather than named (cues in groups.yaml):
+    ("tieners met een verslaafde moeder", ["kopp_kov"]),
+    ("kinderen die thuis zien dat hun vader te veel drinkt", ["kopp_kov"]),
+    ("inwoners van boven de 70", ["ouderen"]),
+    ("gezinnen die niet rond kunnen komen", ["schulden_armoede"]),
+    ("mensen die buiten slapen", ["dak_thuislozen"]),
+    ("vrouwen die in verwachting zijn", ["kwetsbare_ouders"]),
 ])
 def test_groups_in_officers_words(text, groups):
     assert groups_in(text) == groups
@@ -38,3 +45,17 @@ def test_removing_the_last_group_asks_the_group_question_again():
     slots = {"municipality": "Zwolle", "signal_substances": ["alcohol"], "groups": ["ouderen"], "partners_present": []}
     updates, text = answer("policy", "niet voor ouderen", slots)
     assert updates["groups"] is None and "weggehaald" in text
+
+
+@pytest.mark.parametrize("text,named,removed", [
+    # A negation that describes the group does not remove it.
+    ("ouderen die niet meer zelfstandig wonen", ["ouderen"], []),
+    ("statushouders, die de taal nog niet spreken", ["vluchtelingen_migranten"], []),
+    # A negation of the group does.
+    ("niet de studenten, wel de ouderen", ["ouderen"], ["studenten"]),
+    ("het gaat niet om dak- en thuislozen die drinken", [], ["dak_thuislozen"]),
+    # A description over a comma still names its group.
+    ("de speeltuin achter de school, waar elke avond groepjes jongens rondhangen", ["hangjongeren"], []),
+])
+def test_negation_belongs_to_the_main_clause(text, named, removed):
+    assert group_clauses(text) == (named, removed)

@@ -156,3 +156,19 @@ def test_every_phrase_belongs_to_one_record_per_kind(catalog, kind):
         for word in words:
             for variant in _variants(word):
                 assert owner.setdefault(variant, item_id) == item_id, f"'{word}' in {owner[variant]} and {item_id}"
+
+
+@pytest.mark.parametrize("cue, message", [
+    ("kinderen + ouders > drinken", "mixes '+' and '>'"),
+    ("kinderen|| ouders", "empty alternative"),
+    ("ver*slaafd", "'*' may only end a word"),
+    ("ab* + kinderen", "too short to end in '*'"),
+])
+def test_unreadable_cue_is_rejected_with_its_group(data_copy, cue, message):
+    path = data_copy / "groups.yaml"
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))
+    records[5]["cues"] = [cue]
+    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    err = _error(data_copy)
+    assert err.file == "groups.yaml" and err.field == "cues" and "#6" in err.record
+    assert message in str(err)
