@@ -16,10 +16,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.interview import turn_of
-from conversation import interview, kb
-from conversation import texts as T
-from conversation.answers import Turn, corrections, cut, looks_english, text_of
-from conversation.interview import next_miss
 from actions.render import (
     and_list,
     answer_message,
@@ -33,6 +29,9 @@ from actions.render import (
     step_message,
     why_message,
 )
+from conversation import interview, kb, texts as T
+from conversation.answers import Turn, corrections, cut, looks_english, text_of
+from conversation.interview import next_miss
 from conversation.state import SKIPPED, interview_state, plan_choices
 from knowledge.plan import Plan
 

@@ -140,7 +140,7 @@ class Assistant:
                     f"or choose another port (RASA_PORT / ACTIONS_PORT)"
                 )
 
-    def start(self, timeout: float = 300) -> "Assistant":
+    def start(self, timeout: float = 300) -> Assistant:
         self.check()
         started = time.monotonic()
         actions = self._spawn(
@@ -182,7 +182,7 @@ class Assistant:
                 process.wait()
         self.processes = []
 
-    def __enter__(self) -> "Assistant":
+    def __enter__(self) -> Assistant:
         return self.start()
 
     def __exit__(self, *exc) -> None:

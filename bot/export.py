@@ -385,7 +385,7 @@ def to_docx(s: Summary) -> bytes:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         _docx_repeat_header(table.rows[0])
-        for cell, text in zip(table.rows[0].cells, TABLE_HEADINGS):
+        for cell, text in zip(table.rows[0].cells, TABLE_HEADINGS, strict=False):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True
         for step in s.steps:
@@ -404,7 +404,7 @@ def to_docx(s: Summary) -> bytes:
                 if not item.sources:
                     cells[4].text = "-"
         for row in table.rows:
-            for cell, width in zip(row.cells, TABLE_WIDTHS_CM):
+            for cell, width in zip(row.cells, TABLE_WIDTHS_CM, strict=False):
                 cell.width = Cm(width)
                 for p in cell.paragraphs:
                     p.paragraph_format.space_after = Pt(0)

@@ -15,21 +15,27 @@ from conversation import kb
 from conversation.cleaning import clean_text
 from conversation.state import current_signal
 from knowledge.matching import normalize
-from knowledge.plan import YOUTH_GROUPS, and_list, is_low_capacity
+from knowledge.plan import and_list, is_low_capacity
 
 GENERIC_YOUTH = "jongeren_algemeen"
 
 MAX_ANSWER = 2000  # longer answers are cut before parsing; the officer is told
 SIGNAL_SLOTS = ("signal_substances", "signal_settings", "signal_reporters", "signal_trend", "signal_text")
 
-YES = re.compile(r"^(ja|jazeker|klopt|ja klopt|ja dat klopt|correct|yes|jep|jup|ja graag|precies|ja hoor|zeker|inderdaad|ja die|dat klopt|prima|goed zo|oke|ok|okay)\b")
+YES = re.compile(
+    r"^(ja|jazeker|klopt|ja klopt|ja dat klopt|correct|yes|jep|jup|ja graag|precies|ja hoor|zeker|inderdaad|ja die|"
+    r"dat klopt|prima|goed zo|oke|ok|okay)\b"
+)
 NO = re.compile(r"^(nee|neen|nope|nee hoor|niet|nee dank je|nee bedankt|geen|nein)\b")
 GREETING = re.compile(r"^(hoi|hallo|hey|hee|hi|hallootjes|goedemorgen|goedemiddag|goedenavond|goeiemorgen|dag|yo|hello)\b")
 ADD = re.compile(r"\b(ook|daarnaast|plus|erbij|bovendien|en ook|toevoegen)\b")
 REMOVE = re.compile(r"\b(niet|geen|zonder|behalve|weg|haal|ik zei|zei ik|had gezegd|per ongeluk)\b")
 CORRECTING = re.compile(r"\b(nee|bedoel|bedoelde|eigenlijk|toch|sorry|correctie|fout|verkeerd|zei|vergissing)\b")
 CLAUSES = re.compile(r"[,;.!?]|\b(?:maar|wel|behalve)\b", re.IGNORECASE)
-QUESTION_START = re.compile(r"^(wat|wie|hoe|waarom|welke|wanneer|waar is|kun|kan|kunnen|mag|moet|heb je|weet je|is er|zijn er|wat is|wat zijn|wat betekent|wat bedoel)\b")
+QUESTION_START = re.compile(
+    r"^(wat|wie|hoe|waarom|welke|wanneer|waar is|kun|kan|kunnen|mag|moet|heb je|weet je|is er|zijn er|wat is|wat zijn|"
+    r"wat betekent|wat bedoel)\b"
+)
 WHY_ASKED_Q = re.compile(r"\b(waarom (vraag|wil|moet)|waarvoor (is|dient|heb)|hoezo|wat heb je daaraan)\b")
 RESTART = re.compile(
     r"\b(opnieuw( beginnen| starten)?|overnieuw|opnieuw begin\w*|begin (maar )?opnieuw|reset\w*|restart|start over|"
@@ -445,7 +451,6 @@ def mentioned_groups(slots: Dict[str, Any]) -> List[str]:
 
 def parse_groups(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     """The groups the officer names are the groups of the plan; offers are added only when chosen."""
-    parser = kb.parser()
     mentioned = mentioned_groups(turn.slots)
     added, removed = group_clauses(turn.text)
     chosen: List[str] = []

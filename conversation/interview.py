@@ -20,8 +20,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from conversation import kb
-from conversation import texts as T
+from conversation import kb, texts as T
 from conversation.answers import (
     ADD,
     CORRECTING,

@@ -41,7 +41,7 @@ class TermMatcher:
 
     def __init__(self, phrases_by_id: Dict[str, Iterable[str]], fuzzy_cutoff: float = 0.86):
         self.fuzzy_cutoff = fuzzy_cutoff
-        self._patterns: List[Tuple[str, "re.Pattern[str]", int]] = []
+        self._patterns: List[Tuple[str, re.Pattern[str], int]] = []
         self._single_words: Dict[str, str] = {}
         for item_id, phrases in phrases_by_id.items():
             for phrase in phrases:

@@ -317,7 +317,7 @@ class TeamsInput(BotFrameworkInput):
         return "teams"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TeamsInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> TeamsInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
         return cls(

@@ -80,7 +80,7 @@ class WidgetInput(InputChannel):
         return "widget"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WidgetInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WidgetInput:
         return cls()
 
     def __init__(self, web_dir: Path = WEB_DIR) -> None:
