@@ -39,7 +39,7 @@ DONE = "klaar"
 RESTARTED = "opnieuw"
 ALREADY = re.compile(r"\b(al|allang|reeds)\b")
 HAVING = re.compile(r"\b(hebben|heeft|hadden|doen|doet|loopt|lopen|draait|draaien|gebruiken|bestaat)\b")
-RESET = {
+RESET: Dict[str, Any] = {
     "plan_position": 0,
     "plan_shown": None,
     "plan_choices": {},
@@ -182,8 +182,8 @@ class ValidatePlanForm(FormValidationAction):
         catalog = kb.catalog()
         named = named_interventions(turn)
         if named:
-            answer = kb.explainer().intervention(catalog.interventions[named[0]])
-            dispatcher.utter_message(text=answer_message(answer, "Meer info"))
+            about = kb.explainer().intervention(catalog.interventions[named[0]])
+            dispatcher.utter_message(text=answer_message(about, "Meer info"))
             return {"plan_feedback": None}
         answer = kb.explainer().answer(turn.text) if not turn.text.startswith("/") else None
         if answer is not None:

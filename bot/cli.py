@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import IO, List, Optional, Union
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_DIR / "models" / "preventiewijzer.tar.gz"
@@ -112,7 +112,7 @@ class Assistant:
         return f"http://localhost:{self.rasa_port}"
 
     def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
-        out = None
+        out: Union[IO[bytes], int, None] = None
         if self.log_dir is not None:
             out = open(self.log_dir / f"{name}.log", "wb")
         elif self.quiet:

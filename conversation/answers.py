@@ -226,7 +226,7 @@ def municipality_in(text: str, entities: Dict[str, List[str]]) -> Optional[str]:
     parser = kb.parser()
     for value in entities.get("municipality", []):
         lookup = parser.municipality(value)
-        if lookup.status == "found":
+        if lookup.status == "found" and lookup.municipality is not None:
             return lookup.municipality.name
     lookup = parser.municipality(text)
     if lookup.status != "found" or lookup.municipality is None:
@@ -262,9 +262,9 @@ def parse_municipality(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     named = municipality_in(turn.text, turn.entities) if lookup.status != "found" else None
     if named:
         return {"municipality": named, **clear}
-    if lookup.status == "found":
+    if lookup.status == "found" and lookup.municipality is not None:
         return {"municipality": lookup.municipality.name, **clear}
-    if lookup.status == "suggest" and not turn.is_question and len(turn.norm.split()) <= 4:
+    if lookup.status == "suggest" and lookup.municipality is not None and not turn.is_question and len(turn.norm.split()) <= 4:
         # A near miss ("Amersfort"), not a word in a sentence ("wat wordt het weer morgen?").
         return {"municipality": None, "municipality_suggestion": lookup.municipality.name, "municipality_candidates": None}
     if lookup.status == "ambiguous":
@@ -421,7 +421,8 @@ def groups_in(text: str) -> List[str]:
         refined = {REFINED_BY_PLACE.get(group, {}).get(s) for s in settings}
         # Only when every place named points to the same precise group ("op feestjes thuis en in
         # de sportkantine" is not nightlife).
-        precise = refined.pop() if len(refined) == 1 and None not in refined else group
+        only = refined.pop() if len(refined) == 1 else None
+        precise = only if only is not None else group
         if precise in kb.catalog().groups and precise not in out:
             out.append(precise)
     return without_generic(out, text)
@@ -579,7 +580,7 @@ def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
         if town is None and correcting:
             words = re.sub(r"^.*\b(is|bedoel|gemeente|in|bij)\b", "", new_part).strip()
             lookup = parser.municipality(words) if words else None
-            if lookup is not None and lookup.status == "found":
+            if lookup is not None and lookup.status == "found" and lookup.municipality is not None:
                 town = lookup.municipality.name
         cue = correcting or re.search(r"\b(gemeente|werk (in|bij|voor)|voor de gemeente)\b", turn.norm)
         if town and town != current_town and (cue or not current_town):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -39,7 +39,7 @@ class TermMatcher:
 
     MAX_TYPO_LENGTH_DIFF = 2
 
-    def __init__(self, phrases_by_id: Dict[str, Iterable[str]], fuzzy_cutoff: float = 0.86):
+    def __init__(self, phrases_by_id: Mapping[str, Iterable[str]], fuzzy_cutoff: float = 0.86):
         self.fuzzy_cutoff = fuzzy_cutoff
         self._patterns: List[Tuple[str, re.Pattern[str], int]] = []
         self._single_words: Dict[str, str] = {}
@@ -101,7 +101,7 @@ class TermMatcher:
         return result
 
 
-def phrases(items: Sequence, extra: Dict[str, Iterable[str]] = None) -> Dict[str, List[str]]:
+def phrases(items: Iterable[Any], extra: Optional[Mapping[str, Iterable[str]]] = None) -> Dict[str, List[str]]:
     """Phrases per id for vocabulary terms, groups or partners: id words, label/name, synonyms."""
     result: Dict[str, List[str]] = {}
     for item in items:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from knowledge.catalog import Catalog, Intervention
 from knowledge.interview import intervention_phrases
@@ -133,9 +133,9 @@ def _unique(items: Iterable[str]) -> List[str]:
 class _Wanted:
     """What an interview state asks for, as sets, computed once per plan."""
 
-    substances: frozenset
-    settings: frozenset
-    groups: frozenset
+    substances: FrozenSet[str]
+    settings: FrozenSet[str]
+    groups: FrozenSet[str]
     party_drugs: bool
     substance_use: bool
     youth: bool

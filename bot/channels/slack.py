@@ -181,6 +181,7 @@ class SlackInput(RasaSlackInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> SlackInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials is not None  # the call above raises
         return cls(
             credentials.get("slack_token"),
             credentials.get("slack_channel"),
