@@ -19,7 +19,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
-	@echo "make test   run every test: pytest, rasa data validate, rasa test, end-to-end"
+	@echo "make test   run every test: ruff, mypy, rasa data validate, rasa test, pytest incl. end-to-end"
 	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency and NLU F1"
 	@echo "make eval   officer simulation: 48 scenarios + 20 fuzz conversations (SEEDS=3: also 2 models with other seeds)"
 	@echo "make lock   refresh requirements.lock from requirements.in"

@@ -16,10 +16,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.interview import turn_of
-from conversation import interview, kb
-from conversation import texts as T
-from conversation.answers import Turn, corrections, cut, looks_english, text_of
-from conversation.interview import next_miss
 from actions.render import (
     and_list,
     answer_message,
@@ -33,6 +29,9 @@ from actions.render import (
     step_message,
     why_message,
 )
+from conversation import interview, kb, texts as T
+from conversation.answers import Turn, corrections, cut, looks_english, text_of
+from conversation.interview import next_miss
 from conversation.state import SKIPPED, interview_state, plan_choices
 from knowledge.plan import Plan
 
@@ -40,7 +39,7 @@ DONE = "klaar"
 RESTARTED = "opnieuw"
 ALREADY = re.compile(r"\b(al|allang|reeds)\b")
 HAVING = re.compile(r"\b(hebben|heeft|hadden|doen|doet|loopt|lopen|draait|draaien|gebruiken|bestaat)\b")
-RESET = {
+RESET: Dict[str, Any] = {
     "plan_position": 0,
     "plan_shown": None,
     "plan_choices": {},
@@ -183,8 +182,8 @@ class ValidatePlanForm(FormValidationAction):
         catalog = kb.catalog()
         named = named_interventions(turn)
         if named:
-            answer = kb.explainer().intervention(catalog.interventions[named[0]])
-            dispatcher.utter_message(text=answer_message(answer, "Meer info"))
+            about = kb.explainer().intervention(catalog.interventions[named[0]])
+            dispatcher.utter_message(text=answer_message(about, "Meer info"))
             return {"plan_feedback": None}
         answer = kb.explainer().answer(turn.text) if not turn.text.startswith("/") else None
         if answer is not None:

@@ -12,8 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.asks import begin, has_spoken, restart_events
 from actions.interview import turn_of
 from actions.plan import answer_text, has_interview, summary_text
-from conversation import interview, kb
-from conversation import texts as T
+from conversation import interview, kb, texts as T
 from conversation.answers import absorb, corrections, cut, say_noted, text_of
 from conversation.state import summary_slots
 

@@ -68,7 +68,7 @@ def report_plans(label: str, catalog: Catalog, count: int) -> None:
     engine = PlanEngine(catalog)
     ms = []
     for state in states(catalog, count):
-        _, times = timed(lambda: engine.make_plan(state))
+        _, times = timed(lambda state=state: engine.make_plan(state))
         ms.append(times[0] * 1000)
     ms.sort()
     print(f"plan time, {label:22} median {statistics.median(ms):7.2f} ms   "

@@ -28,6 +28,7 @@ The last line of the output starts with "SUMMARY" (benchmarks/eval_seeds.py coll
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -390,7 +391,7 @@ class Result:
     def repeats(self) -> int:
         """Bot messages identical to the bot message just before them."""
         texts = [r for t in self.turns for r in t.replies if r.strip()]
-        return sum(1 for a, b in zip(texts, texts[1:]) if a == b)
+        return sum(1 for a, b in itertools.pairwise(texts) if a == b)
 
     @property
     def municipality_ok(self) -> bool:
@@ -590,7 +591,8 @@ def _num(x: Optional[float]) -> str:
 
 
 def print_table(results: Sequence[Result]) -> None:
-    head = f"{'scenario':42} {'split':6} {'done':4} {'turns':>5} {'run':>3} {'same':>4} {'reset':>5} {'nudge':>5} {'muni':4} {'groups':14} {'relev':>5} {'recs':>4}"
+    head = (f"{'scenario':42} {'split':6} {'done':4} {'turns':>5} {'run':>3} {'same':>4} {'reset':>5} {'nudge':>5} "
+            f"{'muni':4} {'groups':14} {'relev':>5} {'recs':>4}")
     print(head)
     print("-" * len(head))
     for r in results:

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import IO, List, Optional, Union
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_DIR / "models" / "preventiewijzer.tar.gz"
@@ -112,7 +112,7 @@ class Assistant:
         return f"http://localhost:{self.rasa_port}"
 
     def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
-        out = None
+        out: Union[IO[bytes], int, None] = None
         if self.log_dir is not None:
             out = open(self.log_dir / f"{name}.log", "wb")
         elif self.quiet:
@@ -140,7 +140,7 @@ class Assistant:
                     f"or choose another port (RASA_PORT / ACTIONS_PORT)"
                 )
 
-    def start(self, timeout: float = 300) -> "Assistant":
+    def start(self, timeout: float = 300) -> Assistant:
         self.check()
         started = time.monotonic()
         actions = self._spawn(
@@ -182,7 +182,7 @@ class Assistant:
                 process.wait()
         self.processes = []
 
-    def __enter__(self) -> "Assistant":
+    def __enter__(self) -> Assistant:
         return self.start()
 
     def __exit__(self, *exc) -> None:

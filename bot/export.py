@@ -385,7 +385,7 @@ def to_docx(s: Summary) -> bytes:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         _docx_repeat_header(table.rows[0])
-        for cell, text in zip(table.rows[0].cells, TABLE_HEADINGS):
+        for cell, text in zip(table.rows[0].cells, TABLE_HEADINGS, strict=False):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True
         for step in s.steps:
@@ -404,7 +404,7 @@ def to_docx(s: Summary) -> bytes:
                 if not item.sources:
                     cells[4].text = "-"
         for row in table.rows:
-            for cell, width in zip(row.cells, TABLE_WIDTHS_CM):
+            for cell, width in zip(row.cells, TABLE_WIDTHS_CM, strict=False):
                 cell.width = Cm(width)
                 for p in cell.paragraphs:
                     p.paragraph_format.space_after = Pt(0)
@@ -420,8 +420,8 @@ def to_docx(s: Summary) -> bytes:
         doc.add_paragraph(question, style="List Bullet")
 
     doc.add_heading("Volgende stappen", level=1)
-    for item in s.next_steps:
-        doc.add_paragraph(item, style="List Number")
+    for next_step in s.next_steps:
+        doc.add_paragraph(next_step, style="List Number")
 
     closing = doc.add_paragraph()
     closing.paragraph_format.space_before = Pt(12)
@@ -609,8 +609,8 @@ def to_pdf(s: Summary, font: Optional[Dict[str, Path]] = None, use_fallback: boo
     for question in s.open_questions:
         para(f"• {question}")
     heading("Volgende stappen")
-    for number, item in enumerate(s.next_steps, start=1):
-        para(f"{number}. {item}")
+    for number, next_step in enumerate(s.next_steps, start=1):
+        para(f"{number}. {next_step}")
     pdf.ln(4)
     para(f"Gemaakt met de {APP_NAME}. Gesprek: {s.conversation_id or '-'}.", "I", size=8)
     return bytes(pdf.output())

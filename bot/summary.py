@@ -262,7 +262,7 @@ def build_summary(
         partners_present=names(catalog, "partners", present),
         partners_missing=[
             f"{name} ({plan.partner_reasons[p]})" if plan.partner_reasons.get(p) else name
-            for p, name in zip(missing_ids, names(catalog, "partners", missing_ids))
+            for p, name in zip(missing_ids, names(catalog, "partners", missing_ids), strict=False)
         ],
         policy=None if policy is None else clean_text(policy, MAX_LONG),
         capacity=None if capacity is None else clean_text(capacity, MAX_LONG),

@@ -45,8 +45,7 @@ def tracker_slots(tracker: Any) -> Dict[str, Any]:
 
 def conversation_date(tracker: Any) -> dt.date:
     """The day of the conversation's last event (today when there are none)."""
-    stamps = [getattr(e, "timestamp", None) for e in tracker.events]
-    stamps = [s for s in stamps if s]
+    stamps = [s for s in (getattr(e, "timestamp", None) for e in tracker.events) if s]
     return dt.date.fromtimestamp(max(stamps)) if stamps else dt.date.today()
 
 

@@ -15,14 +15,17 @@ from conversation import kb
 from conversation.cleaning import clean_text
 from conversation.state import current_signal
 from knowledge.matching import normalize
-from knowledge.plan import YOUTH_GROUPS, and_list, is_low_capacity
+from knowledge.plan import and_list, is_low_capacity
 
 GENERIC_YOUTH = "jongeren_algemeen"
 
 MAX_ANSWER = 2000  # longer answers are cut before parsing; the officer is told
 SIGNAL_SLOTS = ("signal_substances", "signal_settings", "signal_reporters", "signal_trend", "signal_text")
 
-YES = re.compile(r"^(ja|jazeker|klopt|ja klopt|ja dat klopt|correct|yes|jep|jup|ja graag|precies|ja hoor|zeker|inderdaad|ja die|dat klopt|prima|goed zo|oke|ok|okay)\b")
+YES = re.compile(
+    r"^(ja|jazeker|klopt|ja klopt|ja dat klopt|correct|yes|jep|jup|ja graag|precies|ja hoor|zeker|inderdaad|ja die|"
+    r"dat klopt|prima|goed zo|oke|ok|okay)\b"
+)
 NO = re.compile(r"^(nee|neen|nope|nee hoor|niet|nee dank je|nee bedankt|geen|nein)\b")
 GREETING = re.compile(r"^(hoi|hallo|hey|hee|hi|hallootjes|goedemorgen|goedemiddag|goedenavond|goeiemorgen|dag|yo|hello)\b")
 ADD = re.compile(r"\b(ook|daarnaast|plus|erbij|bovendien|en ook|toevoegen)\b")
@@ -30,7 +33,10 @@ REMOVE = re.compile(r"\b(niet|geen|zonder|behalve|weg|haal|ik zei|zei ik|had gez
 CORRECTING = re.compile(r"\b(nee|bedoel|bedoelde|eigenlijk|toch|sorry|correctie|fout|verkeerd|zei|vergissing)\b")
 DESCRIBING = re.compile(r"\b(?:die|dat|waar|waarvan|wiens|wier|omdat|want|terwijl|als|wanneer|zodat)\b", re.IGNORECASE)
 CLAUSES = re.compile(r"[,;.!?]|\b(?:maar|wel|behalve)\b", re.IGNORECASE)
-QUESTION_START = re.compile(r"^(wat|wie|hoe|waarom|welke|wanneer|waar is|kun|kan|kunnen|mag|moet|heb je|weet je|is er|zijn er|wat is|wat zijn|wat betekent|wat bedoel)\b")
+QUESTION_START = re.compile(
+    r"^(wat|wie|hoe|waarom|welke|wanneer|waar is|kun|kan|kunnen|mag|moet|heb je|weet je|is er|zijn er|wat is|wat zijn|"
+    r"wat betekent|wat bedoel)\b"
+)
 WHY_ASKED_Q = re.compile(r"\b(waarom (vraag|wil|moet)|waarvoor (is|dient|heb)|hoezo|wat heb je daaraan)\b")
 RESTART = re.compile(
     r"\b(opnieuw( beginnen| starten)?|overnieuw|opnieuw begin\w*|begin (maar )?opnieuw|reset\w*|restart|start over|"
@@ -221,7 +227,7 @@ def municipality_in(text: str, entities: Dict[str, List[str]]) -> Optional[str]:
     parser = kb.parser()
     for value in entities.get("municipality", []):
         lookup = parser.municipality(value)
-        if lookup.status == "found":
+        if lookup.status == "found" and lookup.municipality is not None:
             return lookup.municipality.name
     lookup = parser.municipality(text)
     if lookup.status != "found" or lookup.municipality is None:
@@ -257,9 +263,9 @@ def parse_municipality(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     named = municipality_in(turn.text, turn.entities) if lookup.status != "found" else None
     if named:
         return {"municipality": named, **clear}
-    if lookup.status == "found":
+    if lookup.status == "found" and lookup.municipality is not None:
         return {"municipality": lookup.municipality.name, **clear}
-    if lookup.status == "suggest" and not turn.is_question and len(turn.norm.split()) <= 4:
+    if lookup.status == "suggest" and lookup.municipality is not None and not turn.is_question and len(turn.norm.split()) <= 4:
         # A near miss ("Amersfort"), not a word in a sentence ("wat wordt het weer morgen?").
         return {"municipality": None, "municipality_suggestion": lookup.municipality.name, "municipality_candidates": None}
     if lookup.status == "ambiguous":
@@ -422,7 +428,8 @@ def groups_in(text: str) -> List[str]:
         refined = {REFINED_BY_PLACE.get(group, {}).get(s) for s in settings}
         # Only when every place named points to the same precise group ("op feestjes thuis en in
         # de sportkantine" is not nightlife).
-        precise = refined.pop() if len(refined) == 1 and None not in refined else group
+        only = refined.pop() if len(refined) == 1 else None
+        precise = only if only is not None else group
         if precise in kb.catalog().groups and precise not in out:
             out.append(precise)
     return without_generic(out, text)
@@ -453,7 +460,6 @@ def mentioned_groups(slots: Dict[str, Any]) -> List[str]:
 
 def parse_groups(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     """The groups the officer names are the groups of the plan; offers are added only when chosen."""
-    parser = kb.parser()
     mentioned = mentioned_groups(turn.slots)
     added, removed = group_clauses(turn.text)
     chosen: List[str] = []
@@ -582,7 +588,7 @@ def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
         if town is None and correcting:
             words = re.sub(r"^.*\b(is|bedoel|gemeente|in|bij)\b", "", new_part).strip()
             lookup = parser.municipality(words) if words else None
-            if lookup is not None and lookup.status == "found":
+            if lookup is not None and lookup.status == "found" and lookup.municipality is not None:
                 town = lookup.municipality.name
         cue = correcting or re.search(r"\b(gemeente|werk (in|bij|voor)|voor de gemeente)\b", turn.norm)
         if town and town != current_town and (cue or not current_town):

@@ -20,8 +20,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from conversation import kb
-from conversation import texts as T
+from conversation import kb, texts as T
 from conversation.answers import (
     ADD,
     CORRECTING,
@@ -30,7 +29,6 @@ from conversation.answers import (
     Out,
     Turn,
     absorb,
-    and_list,
     corrections,
     looks_english,
     mentioned_groups,
@@ -40,7 +38,7 @@ from conversation.answers import (
     say_noted,
 )
 from conversation.state import FORM_SLOTS, KEPT_ON_RESTART, interview_state
-from knowledge.plan import YOUTH_GROUPS
+from knowledge.plan import YOUTH_GROUPS, and_list
 
 Buttons = List[Dict[str, str]]
 MAX_ASKS = 2  # a question is asked at most this many times in a row

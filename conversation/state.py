@@ -32,6 +32,17 @@ FORM_SLOTS = (
     "municipality", "role", "reason", "signal_substances", "signal_settings", "signal_reporters",
     "signal_trend", "more_signals", "groups", "partners_present", "policy", "capacity",
 )
+# The plan form's one question: the officer's reply to the step on screen.
+PLAN_FORM_SLOTS = ("plan_feedback",)
+# Every other slot of domain.yml: written by the actions only (custom mappings). The contract
+# above describes those the plan and the summary read; the rest is the interview's bookkeeping.
+STATE_SLOTS = (
+    "signal_text", "signals", "groups_mentioned", "groups_suggested", "groups_offered", "notes",
+    "previous_interviews", "rejected", "rejected_types", "pinned", "plan_choices", "plan_position",
+    # bookkeeping: a municipality to confirm, a pending yes/no question, misunderstood answers in
+    # a row, the plan step already on screen
+    "municipality_suggestion", "municipality_candidates", "confirm", "misses", "plan_shown",
+)
 # Slots that a new interview does not clear.
 KEPT_ON_RESTART = frozenset({"requested_slot", "previous_interviews", "session_started_metadata"})
 

@@ -16,6 +16,7 @@ from typing import List, Optional
 
 import yaml
 
+from knowledge.catalog import Catalog
 from knowledge.loader import DATA_DIR, DataFileError, load_catalog, load_glossary
 from knowledge.matching import TermMatcher, normalize, phrases
 from knowledge.plan import InterviewState, PlanEngine, Signal
@@ -27,7 +28,7 @@ def _fail(message: str) -> int:
     return 2
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     catalog = load_catalog(Path(args.data))
     glossary = load_glossary(Path(args.data) / "glossary.yaml")
     print(
@@ -38,7 +39,7 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def cmd_load(args) -> int:
+def cmd_load(args: argparse.Namespace) -> int:
     kb = KnowledgeBase()
     if kb.is_current(Path(args.data)) and not args.force:
         print(f"up to date: {kb.url}")
@@ -48,13 +49,13 @@ def cmd_load(args) -> int:
     return 0
 
 
-def _catalog():
+def _catalog() -> Catalog:
     kb = KnowledgeBase()
     kb.ensure_current()
     return kb.catalog()
 
 
-def cmd_search(args) -> int:
+def cmd_search(args: argparse.Namespace) -> int:
     catalog = _catalog()
     query = " ".join(args.query)
     terms = normalize(query).split()
@@ -81,7 +82,7 @@ def cmd_search(args) -> int:
     return 0
 
 
-def cmd_show(args) -> int:
+def cmd_show(args: argparse.Namespace) -> int:
     catalog = _catalog()
     item = catalog.interventions.get(args.id)
     if item is None:
@@ -135,8 +136,8 @@ def read_state(path: Path) -> InterviewState:
     )
 
 
-def check_state(state: InterviewState, catalog) -> List[str]:
-    problems = []
+def check_state(state: InterviewState, catalog: Catalog) -> List[str]:
+    problems: List[str] = []
     for kind, ids, known in (
         ("substance", state.substances, catalog.vocabulary["substances"]),
         ("setting", state.settings, catalog.vocabulary["settings"]),
@@ -147,7 +148,7 @@ def check_state(state: InterviewState, catalog) -> List[str]:
     return problems
 
 
-def cmd_plan(args) -> int:
+def cmd_plan(args: argparse.Namespace) -> int:
     catalog = _catalog()
     try:
         state = read_state(Path(args.file))
@@ -173,7 +174,7 @@ def cmd_plan(args) -> int:
     return 0
 
 
-def cmd_nlu_lookups(args) -> int:
+def cmd_nlu_lookups(args: argparse.Namespace) -> int:
     from knowledge.nlu_export import nlu_lookups
 
     sys.stdout.write(nlu_lookups(load_catalog(Path(args.data))))
@@ -201,7 +202,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("nlu-lookups", help="print the generated NLU lookup file").set_defaults(func=cmd_nlu_lookups)
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        result: int = args.func(args)
+        return result
     except DataFileError as err:
         return _fail(str(err))
 

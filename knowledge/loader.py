@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Literal, Optional, Tuple, overload
 
 import yaml
 
@@ -93,6 +93,12 @@ class _Record:
             raise self.error(field, "missing")
         return self.data[field]
 
+    @overload
+    def text(self, field: str, optional: Literal[False] = False) -> str: ...
+
+    @overload
+    def text(self, field: str, optional: bool) -> Optional[str]: ...
+
     def text(self, field: str, optional: bool = False) -> Optional[str]:
         value = self.data.get(field) if optional else self.require(field)
         if value is None and optional:
@@ -150,6 +156,12 @@ class _Record:
         if not _URL_RE.match(value):
             raise self.error(field, f"'{value}' is not a valid http(s) URL")
         return value
+
+    @overload
+    def date(self, field: str, value: Any, optional: Literal[False] = False) -> dt.date: ...
+
+    @overload
+    def date(self, field: str, value: Any, optional: bool) -> Optional[dt.date]: ...
 
     def date(self, field: str, value: Any, optional: bool = False) -> Optional[dt.date]:
         if value is None and optional:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _SENTENCE_END = re.compile(r"[.!?;:\n]+(?:\s|$)")
@@ -59,7 +59,7 @@ class Cue:
         self.parts = [self._pattern(raw_part) for raw_part in re.split(r"[+>]", body)]
         self.unless = self._pattern(unless) if unless.strip() else None
 
-    def _pattern(self, raw_part: str) -> "re.Pattern[str]":
+    def _pattern(self, raw_part: str) -> re.Pattern[str]:
         """One regular expression for a part's alternatives, matching at every word start."""
         alternatives = []
         for raw in raw_part.split("|"):
@@ -136,8 +136,8 @@ class TermMatcher:
 
     MAX_TYPO_LENGTH_DIFF = 2
 
-    def __init__(self, phrases_by_id: Dict[str, Iterable[str]], fuzzy_cutoff: float = 0.86,
-                 cues: Optional[Dict[str, Iterable[str]]] = None, known_words: Iterable[str] = (),
+    def __init__(self, phrases_by_id: Mapping[str, Iterable[str]], fuzzy_cutoff: float = 0.86,
+                 cues: Optional[Mapping[str, Iterable[str]]] = None, known_words: Iterable[str] = (),
                  generic: Iterable[str] = ()):
         self.fuzzy_cutoff = fuzzy_cutoff
         # Ids whose phrases a cue takes in when one of its parts lies in them: "oudere jongeren
@@ -149,7 +149,7 @@ class TermMatcher:
         self._cues: List[Tuple[str, Cue]] = [
             (item_id, Cue(text)) for item_id, texts in (cues or {}).items() for text in texts
         ]
-        self._patterns: List[Tuple[str, "re.Pattern[str]", int]] = []
+        self._patterns: List[Tuple[str, re.Pattern[str], int]] = []
         self._single_words: Dict[str, str] = {}
         for item_id, phrases in phrases_by_id.items():
             for phrase in phrases:
@@ -252,7 +252,7 @@ class TermMatcher:
         return result
 
 
-def phrases(items: Sequence, extra: Dict[str, Iterable[str]] = None) -> Dict[str, List[str]]:
+def phrases(items: Iterable[Any], extra: Optional[Mapping[str, Iterable[str]]] = None) -> Dict[str, List[str]]:
     """Phrases per id for vocabulary terms, groups or partners: id words, label/name, synonyms."""
     result: Dict[str, List[str]] = {}
     for item in items:

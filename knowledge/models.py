@@ -1,10 +1,13 @@
 """SQLAlchemy models of the knowledge base (SQLite by default, PostgreSQL when configured)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# SQLAlchemy 1.4 has no type information: the declarative base is Any to mypy.
+Base: Any = declarative_base()
 
 intervention_group = Table(
     "intervention_group",

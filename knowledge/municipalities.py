@@ -39,7 +39,7 @@ ALIASES = {
 _FILLER = {
     "gemeente", "gem", "de", "het", "in", "bij", "van", "ik", "werk", "we", "wij", "zijn", "is", "uit",
     "voor", "mijn", "onze", "ons", "it", "s", "t", "dat", "hier", "nee", "ja", "hoor", "graag", "dus",
-    "weet", "niet", "geen", "idee", "onbekend", "het", "wat", "welke", "waar", "hoe", "ok", "oke",
+    "weet", "niet", "geen", "idee", "onbekend", "wat", "welke", "waar", "hoe", "ok", "oke",
 }
 
 _SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from knowledge.catalog import Catalog, Intervention
 from knowledge.interview import intervention_phrases
@@ -133,15 +133,15 @@ def _unique(items: Iterable[str]) -> List[str]:
 class _Wanted:
     """What an interview state asks for, as sets, computed once per plan."""
 
-    substances: frozenset
-    settings: frozenset
-    groups: frozenset
+    substances: FrozenSet[str]
+    settings: FrozenSet[str]
+    groups: FrozenSet[str]
     party_drugs: bool
     substance_use: bool
     youth: bool
 
     @classmethod
-    def of(cls, state: InterviewState) -> "_Wanted":
+    def of(cls, state: InterviewState) -> _Wanted:
         substances = frozenset(state.substances)
         groups = frozenset(state.groups)
         return cls(
@@ -196,7 +196,7 @@ class PlanEngine:
             return 0.5  # laws and local rules are not assessed as interventions; neutral weight
         return self.catalog.recognition_rank(item) / self._max_rank
 
-    def _fit(self, item: Intervention, wanted: "_Wanted") -> Tuple[float, Dict[str, List[str]]]:
+    def _fit(self, item: Intervention, wanted: _Wanted) -> Tuple[float, Dict[str, List[str]]]:
         matched: Dict[str, List[str]] = {"substances": [], "groups": [], "settings": [], "everyone": []}
 
         subs = [s for s in item.substances if s in wanted.substances]
@@ -263,7 +263,7 @@ class PlanEngine:
             return "Past bij jouw situatie (" + "; ".join(parts) + ")."
         return "Algemene maatregel die de rest van het plan ondersteunt."
 
-    def _option(self, hit: "_Hit", state: InterviewState, pillar: Optional[str] = None) -> Option:
+    def _option(self, hit: _Hit, state: InterviewState, pillar: Optional[str] = None) -> Option:
         item = hit.item
         present = set(state.partners_present)
         return Option(
@@ -277,14 +277,14 @@ class PlanEngine:
             pillar=pillar,
         )
 
-    def _hit(self, item: Intervention, wanted: "_Wanted") -> Optional["_Hit"]:
+    def _hit(self, item: Intervention, wanted: _Wanted) -> Optional[_Hit]:
         fit, matched = self._fit(item, wanted)
         if fit < MIN_FIT:
             return None
         evidence = self.evidence(item)
         return _Hit(item, round(100 * (W_FIT * fit + W_EVIDENCE * evidence)), fit, evidence, matched)
 
-    def _hits(self, state: InterviewState) -> List["_Hit"]:
+    def _hits(self, state: InterviewState) -> List[_Hit]:
         """Every fitting record, scored once, best first, without rejected records or types."""
         wanted = _Wanted.of(state)
         rejected, rejected_types = set(state.rejected), set(state.rejected_types)

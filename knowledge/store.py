@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
@@ -50,11 +50,11 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()
 
 
-def _split(value: str) -> tuple:
+def _split(value: str) -> Tuple[str, ...]:
     return tuple(v for v in value.split("\n") if v)
 
 
-def _join(values) -> str:
+def _join(values: Iterable[str]) -> str:
     return "\n".join(values)
 
 
@@ -182,7 +182,7 @@ class KnowledgeBase:
             groups: Dict[str, Group] = {}
             query = select(m.TargetGroup).options(selectinload(m.TargetGroup.lists)).order_by(m.TargetGroup.position)
             for row in session.scalars(query):
-                lists: Dict[str, list] = {}
+                lists: Dict[str, List[str]] = {}
                 for item in row.lists:
                     lists.setdefault(item.kind, []).append(item.value)
                 size = None
@@ -213,7 +213,7 @@ class KnowledgeBase:
                 .order_by(m.Intervention.position)
             )
             for row in session.scalars(query):
-                tags: Dict[str, list] = {kind: [] for kind in TAG_KINDS}
+                tags: Dict[str, List[str]] = {kind: [] for kind in TAG_KINDS}
                 for tag in row.tags:
                     tags[tag.kind].append(tag.value)
                 interventions[row.id] = Intervention(

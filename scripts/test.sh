@@ -19,6 +19,10 @@ part() {
   fi
 }
 
+part "ruff: lint and import order (pyproject.toml)" \
+  "$PY" -m ruff check .
+part "mypy: types (strict for knowledge/ and conversation/)" \
+  "$PY" -m mypy
 part "rasa data validate (zero warnings)" \
   "$PY" -m rasa data validate --fail-on-warnings --quiet
 part "rasa test stories (--fail-on-prediction-errors)" \

@@ -75,7 +75,7 @@ class ExportInput(InputChannel):
         return "export"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ExportInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> ExportInput:
         credentials = credentials or {}
         return cls(token=credentials.get("token"))
 

@@ -31,8 +31,7 @@ from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.slack import SlackBot as RasaSlackBot
-from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from rasa.core.channels.slack import SlackBot as RasaSlackBot, SlackInput as RasaSlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -159,7 +158,7 @@ class _SeenEvents:
     def __init__(self, ttl: float = 15 * 60, max_size: int = 10_000) -> None:
         self.ttl = ttl
         self.max_size = max_size
-        self._seen: "OrderedDict[str, float]" = OrderedDict()
+        self._seen: OrderedDict[str, float] = OrderedDict()
 
     def first_time(self, key: str) -> bool:
         now = time.monotonic()
@@ -179,9 +178,10 @@ class SlackInput(RasaSlackInput):
         return "slack"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SlackInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> SlackInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials is not None  # the call above raises
         return cls(
             credentials.get("slack_token"),
             credentials.get("slack_channel"),

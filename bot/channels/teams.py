@@ -31,11 +31,12 @@ import logging
 import re
 import time
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence, Set, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Sequence, Set, Text, cast
 from urllib.parse import quote, urlsplit
 
 import aiohttp
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import UserMessage
@@ -207,7 +208,7 @@ class BotTokens:
                 "scope": self.scope,
             }
             async with session.post(self.token_url, data=data) as reply:
-                body = await reply.json(content_type=None) if reply.status == 200 else await reply.text()
+                body: Any = await reply.json(content_type=None) if reply.status == 200 else await reply.text()
                 if reply.status != 200 or "access_token" not in body:
                     raise RuntimeError(f"token request to {self.token_url} failed: HTTP {reply.status} {str(body)[:300]}")
             self._token = body["access_token"]
@@ -317,16 +318,17 @@ class TeamsInput(BotFrameworkInput):
         return "teams"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TeamsInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> TeamsInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        values: Any = credentials  # read from YAML, checked by bot/channels/config.py
         return cls(
-            app_id=credentials.get("app_id"),
-            app_password=credentials.get("app_password"),
-            tenant_id=credentials.get("tenant_id"),
-            service_urls=credentials.get("service_urls") or DEFAULT_SERVICE_URLS,
-            openid_url=credentials.get("openid_url") or DEFAULT_OPENID_URL,
-            token_url=credentials.get("token_url"),
+            app_id=values.get("app_id"),
+            app_password=values.get("app_password"),
+            tenant_id=values.get("tenant_id"),
+            service_urls=values.get("service_urls") or DEFAULT_SERVICE_URLS,
+            openid_url=values.get("openid_url") or DEFAULT_OPENID_URL,
+            token_url=values.get("token_url"),
         )
 
     def __init__(
@@ -378,7 +380,7 @@ class TeamsInput(BotFrameworkInput):
         try:
             claims = jwt.decode(
                 token,
-                key=RSAAlgorithm.from_jwk(jwk),
+                key=cast(RSAPublicKey, RSAAlgorithm.from_jwk(jwk)),  # Microsoft publishes public keys
                 algorithms=ALGORITHMS,
                 audience=self.app_id,
                 issuer=BOT_FRAMEWORK_ISSUER,

@@ -80,7 +80,7 @@ class WidgetInput(InputChannel):
         return "widget"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WidgetInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WidgetInput:
         return cls()
 
     def __init__(self, web_dir: Path = WEB_DIR) -> None:
@@ -91,7 +91,7 @@ class WidgetInput(InputChannel):
         path = self.files.get(name)
         if path is None or not path.is_file():
             return response.text(TEXT_NOT_FOUND, status=404, headers=_headers())
-        return response.raw(path.read_bytes(), content_type=_content_type(path), headers=_headers(extra_headers))
+        return response.raw(path.read_bytes(), content_type=CONTENT_TYPES[path.suffix.lower()], headers=_headers(extra_headers))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("widget_webhook", __name__)

@@ -3,7 +3,10 @@
 Forms make stories long and repetitive; this script writes them from short descriptions so they
 stay consistent with domain.yml. Run it after changing the form's questions:
     .venv/bin/python scripts/dev/make_stories.py
+With --check it writes nothing and fails when a committed file is not what it would write
+(tests/test_generated_stories.py runs that).
 """
+import argparse
 import sys
 from pathlib import Path
 
@@ -84,7 +87,8 @@ class Story:
 
 def training():
     s = []
-    s.append(Story("Happy path, a signal, all questions, the plan step by step").start().answer_all().walk().user("thank").act("utter_you_are_welcome").user("goodbye").act("utter_goodbye"))
+    s.append(Story("Happy path, a signal, all questions, the plan step by step").start().answer_all().walk()
+             .user("thank").act("utter_you_are_welcome").user("goodbye").act("utter_goodbye"))
     st = Story("Two signals, a correction and questions in between").start().answer_all(stop="more_signals")
     st.answer("signal_substances", "affirm").answer("signal_settings").answer_all(start="signal_settings", stop="groups")
     st.interject("ask_about").answer_all(start="groups")
@@ -99,7 +103,8 @@ def training():
     st.user("chitchat").act("plan_form").walk(4)
     s.append(st)
     st = Story("Correction after the plan, the plan is made again").start().answer_all().walk()
-    st.user("inform").act("action_correct", "interview_form").loop("interview_form").loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk()
+    st.user("inform").act("action_correct", "interview_form").loop("interview_form").loop("null").asked("null")
+    st.act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk()
     s.append(st)
     return s
 
@@ -115,9 +120,12 @@ def tests():
     }).walk())
     add(Story("Starts with a signal instead of a greeting").user("inform", "we zien veel lachgas op straat in Deventer")
         .act("action_correct", "interview_form").loop("interview_form").asked("role").answer_all(start="role").walk())
-    add(Story("Don't know, several times").start().answer_all(texts={q: ("dont_know", "weet ik niet") for q in ("signal_settings", "signal_reporters", "signal_trend", "groups", "capacity")}).walk())
+    dont_know = ("signal_settings", "signal_reporters", "signal_trend", "groups", "capacity")
+    add(Story("Don't know, several times").start()
+        .answer_all(texts={q: ("dont_know", "weet ik niet") for q in dont_know}).walk())
     for intent in INTERJECTIONS:
-        add(Story(f"{intent} in the middle of the interview, the form reads it and goes on").start().answer("role").interject(intent).answer_all(start="role").walk())
+        add(Story(f"{intent} in the middle of the interview, the form reads it and goes on").start().answer("role")
+            .interject(intent).answer_all(start="role").walk())
     add(Story("Plan why, recognition, more, other option, choose").start().answer_all()
         .plan("ask_why", "waarom?").plan("ask_recognition", "hoe erkend is dit?").plan("ask_about", "vertel meer")
         .plan("other_option", "andere optie").plan("choose_option", "neem die maar").walk())
@@ -127,14 +135,20 @@ def tests():
     add(Story("Plan with a correction during the walk-through").start().answer_all().plan("inform", "nee, het is Zwolle").walk())
     for intent in ("help", "chitchat", "out_of_scope", "english", "thank", "goodbye", "start_over"):
         add(Story(f"{intent} during the walk-through, the plan form reads it").start().answer_all().user(intent).act("plan_form").walk())
-    add(Story("Summary and plan commands after the recap").start().answer_all().walk().user("request_summary", "stuur me het verslag").act("action_show_summary")
+    add(Story("Summary and plan commands after the recap").start().answer_all().walk()
+        .user("request_summary", "stuur me het verslag").act("action_show_summary")
         .user("previous_step", "terug").act("action_reopen_plan", "plan_form").loop("plan_form").asked("plan_feedback").plan_done())
-    add(Story("Correction after the plan").start().answer_all().walk().user("inform", "ook lachgas").act("action_correct", "interview_form").loop("interview_form")
+    add(Story("Correction after the plan").start().answer_all().walk()
+        .user("inform", "ook lachgas").act("action_correct", "interview_form").loop("interview_form")
         .loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk())
-    add(Story("Not understood outside the interview").user("nlu_fallback").act("action_fallback").user("nlu_fallback").act("action_fallback").user("greet").act("utter_greet", "utter_explain", "interview_form").loop("interview_form").asked("municipality"))
-    add(Story("Questions before starting").user("ask_about", "wat is selectieve preventie?").act("action_answer_question").user("english", "do you speak english?").act("action_english")
+    add(Story("Not understood outside the interview").user("nlu_fallback").act("action_fallback")
+        .user("nlu_fallback").act("action_fallback")
+        .user("greet").act("utter_greet", "utter_explain", "interview_form").loop("interview_form").asked("municipality"))
+    add(Story("Questions before starting").user("ask_about", "wat is selectieve preventie?").act("action_answer_question")
+        .user("english", "do you speak english?").act("action_english")
         .user("chitchat").act("utter_chitchat").user("out_of_scope").act("utter_out_of_scope").user("help").act("utter_explain", "utter_no_interview"))
-    add(Story("Plan commands before any interview").user("next_step").act("action_reopen_plan", "plan_form").loop("plan_form").loop("null").asked("null").act("action_plan_recap"))
+    add(Story("Plan commands before any interview").user("next_step").act("action_reopen_plan", "plan_form")
+        .loop("plan_form").loop("null").asked("null").act("action_plan_recap"))
     add(Story("A short answer outside the forms goes to its action").user("affirm").act("action_short_answer"))
     add(Story("Start over outside the forms asks first").start().answer_all().walk().user("start_over", "opnieuw").act("action_start_over"))
     add(Story("Summary in the middle of the interview").start().answer_all(stop="groups").interject("request_summary").answer_all(start="groups").walk())
@@ -142,12 +156,35 @@ def tests():
     return t
 
 
-def write(path, stories, header, kind="story"):
-    text = header + 'version: "3.1"\nstories:\n' + "\n".join(s.render(kind) for s in stories)
-    Path(path).write_text(text, encoding="utf-8")
-    print(f"{path}: {len(stories)} stories")
+def render_file(stories, header, kind="story"):
+    return header + 'version: "3.1"\nstories:\n' + "\n".join(s.render(kind) for s in stories)
 
 
 HEADER = "# Generated by scripts/dev/make_stories.py; edit that script, not this file.\n"
-write(ROOT / "data/stories/interview.yml", training(), HEADER)
-write(ROOT / "tests/test_stories.yml", tests(), HEADER)
+OUTPUTS = {"data/stories/interview.yml": training, "tests/test_stories.yml": tests}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Write the generated stories.")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; fail when a committed file differs from what would be written")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, make in OUTPUTS.items():
+        path, stories = ROOT / name, make()
+        text = render_file(stories, HEADER)
+        if args.check:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"{path}: {len(stories)} stories")
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run .venv/bin/python scripts/dev/make_stories.py and commit the result",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

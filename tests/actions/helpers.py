@@ -4,9 +4,10 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-FORM_SLOTS = ["municipality", "role", "reason", "signal_substances", "signal_settings", "signal_reporters",
-              "signal_trend", "more_signals", "groups", "partners_present", "policy", "capacity"]
-DOMAIN = {"forms": {"interview_form": {"required_slots": FORM_SLOTS}, "plan_form": {"required_slots": ["plan_feedback"]}}}
+from conversation.state import FORM_SLOTS, PLAN_FORM_SLOTS
+
+DOMAIN = {"forms": {"interview_form": {"required_slots": list(FORM_SLOTS)},
+                    "plan_form": {"required_slots": list(PLAN_FORM_SLOTS)}}}
 
 FILLED = {
     "municipality": "Aalten",

@@ -39,8 +39,8 @@ def summary(slots, catalog, engine):
 @pytest.fixture
 def agreed_summary(slots, catalog, engine):
     """A plan the officer went through: step 1 and 3 agreed, step 2 skipped, 4 and 5 agreed."""
-    from conversation.state import interview_state
     from bot.summary import build_summary
+    from conversation.state import interview_state
 
     plan = engine.make_plan(interview_state(slots))
     choices = {step.id: [o.intervention.id for o in step.options[:1]] for step in plan.steps}

@@ -70,7 +70,7 @@ def test_docx_headings_table_and_properties(summary):
     assert rows[0] == ["Stap", "Interventie", "Type", "Erkenning", "Bron"]
     expected = [(str(step.number), item) for step in summary.steps for item in step.interventions]
     assert len(rows) - 1 == len(expected)
-    for row, (number, item) in zip(rows[1:], expected):
+    for row, (number, item) in zip(rows[1:], expected, strict=True):
         assert row[:4] == [number, item.name, item.type, item.recognition_text]
     # Sources: the table links each website, the plan section shows every full URL as a link.
     links = [h.address for row in table.rows[1:] for p in row.cells[4].paragraphs for h in p.hyperlinks]

@@ -9,8 +9,16 @@ import pytest
 
 from bot import export
 from bot.links import (
-    LINK_EXPIRED, LINK_INVALID, LINK_OK, check_link, download_url, export_secret, id_from_link_name,
-    link_name, sign, verify,
+    LINK_EXPIRED,
+    LINK_INVALID,
+    LINK_OK,
+    check_link,
+    download_url,
+    export_secret,
+    id_from_link_name,
+    link_name,
+    sign,
+    verify,
 )
 
 SECRET = b"test-secret"

@@ -1,6 +1,11 @@
 """The summary of a conversation, built from its slots with the real knowledge base."""
 from bot.summary import (
-    STATUS_AGREED, STATUS_PROPOSED, STATUS_SKIPPED, build_summary, chat_text, clean_text,
+    STATUS_AGREED,
+    STATUS_PROPOSED,
+    STATUS_SKIPPED,
+    build_summary,
+    chat_text,
+    clean_text,
 )
 from tests.bot.conftest import DAY
 
@@ -32,14 +37,14 @@ def test_without_choices_the_plan_is_the_engines_proposal(summary, slots, engine
     assert "voorstel" in summary.status_text and "nog niet afgesproken" in summary.status_text
     assert [s.title for s in summary.steps] == [s.title for s in plan.steps]
     assert all(s.status == STATUS_PROPOSED for s in summary.steps)
-    for step, planned in zip(summary.steps, plan.steps):
+    for step, planned in zip(summary.steps, plan.steps, strict=True):
         assert [i.id for i in step.interventions] == [o.intervention.id for o in planned.options]
         assert step.notes == planned.notes
     # The few partners to invite, ranked by the engine, each with why.
     assert 0 < len(plan.partners_missing) <= 5
     assert len(summary.partners_missing) == len(plan.partners_missing)
-    assert all(m.startswith(catalog.partners[p].name) for p, m in zip(plan.partners_missing, summary.partners_missing))
-    assert all(plan.partner_reasons[p] in m for p, m in zip(plan.partners_missing, summary.partners_missing))
+    assert all(m.startswith(catalog.partners[p].name) for p, m in zip(plan.partners_missing, summary.partners_missing, strict=True))
+    assert all(plan.partner_reasons[p] in m for p, m in zip(plan.partners_missing, summary.partners_missing, strict=True))
     assert not any(m.startswith("de GGD") for m in summary.partners_missing)
 
 

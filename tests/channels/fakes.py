@@ -61,7 +61,7 @@ class FakeServices:
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-services", daemon=True)
 
-    def start(self) -> "FakeServices":
+    def start(self) -> FakeServices:
         self.thread.start()
         return self
 

@@ -250,7 +250,7 @@ def test_button_blocks_hold_up_to_25_buttons_per_block():
 def test_the_summary_file_is_uploaded_into_the_thread(fakes):
     channel, thread = uid("D"), new_ts()
     bot = SlackBot(SLACK_TOKEN, channel, thread, api_url=f"{fakes.url}/slack/api/")
-    content = "Samenvatting\nGemeente: Amersfoort\n".encode()
+    content = b"Samenvatting\nGemeente: Amersfoort\n"
     custom = {"file": {"filename": "preventieplan-amersfoort.md", "title": "Preventieplan Amersfoort",
                        "content_base64": base64.b64encode(content).decode()}}
     asyncio.run(bot.send_custom_json(uid("U"), custom))

@@ -201,7 +201,7 @@ def test_tokens_that_are_not_from_the_bot_framework_for_this_bot_are_rejected(ch
     fakes.wait_for(replied(conversation, ASK_MUNICIPALITY))
     time.sleep(1)
     for name, conversation in conversations.items():
-        assert fakes.find(lambda c: c.get("conversation") == conversation) == [], name
+        assert fakes.find(lambda c, conversation=conversation: c.get("conversation") == conversation) == [], name
     assert fakes.find(lambda c: c["path"].startswith("/evil/")) == []
 
 
@@ -322,7 +322,7 @@ def test_a_summary_file_is_shown_as_text(fakes):
     conversation = new_conversation()
     tokens = BotTokens(f"{fakes.url}/login/unit-test/oauth2/v2.0/token", TEAMS_APP_ID, TEAMS_APP_PASSWORD)
     bot = TeamsBot(TEAMS_APP_ID, TEAMS_APP_PASSWORD, {"id": conversation}, BOT, service_url(fakes, "/unit/"), tokens)
-    content = base64.b64encode("Gemeente: Amersfoort\nSignaal: 3-MMC".encode()).decode()
+    content = base64.b64encode(b"Gemeente: Amersfoort\nSignaal: 3-MMC").decode()
     asyncio.run(bot.send_custom_json("29:1anna", {"file": {"filename": "plan.md", "title": "Preventieplan",
                                                            "content_base64": content}}))
     (call,) = fakes.activities(conversation, prefix="/unit")
@@ -334,7 +334,7 @@ def test_the_manifest_template_is_a_valid_teams_manifest():
     placeholders = set(re.findall(r"\{\{([A-Z_]+)\}\}", text))
     assert "TEAMS_APP_ID" in placeholders
     for name in placeholders:
-        text = text.replace("{{%s}}" % name, "https://example.org" if name.endswith("URL") else "x")
+        text = text.replace("{{" + name + "}}", "https://example.org" if name.endswith("URL") else "x")
     manifest = json.loads(text)
     assert manifest["manifestVersion"] == "1.16"
     assert manifest["$schema"].endswith("/v1.16/MicrosoftTeams.schema.json")

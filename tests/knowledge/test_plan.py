@@ -1,7 +1,6 @@
 """The plan engine: expected tracks for interview states from the seeds, and its invariants."""
 import itertools
 
-
 from knowledge.plan import STEP_ORDER, InterviewState, Signal
 
 

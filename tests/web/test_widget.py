@@ -371,7 +371,7 @@ def test_html_in_messages_is_shown_as_text(assistant, browser):
     from selenium.common.exceptions import NoAlertPresentException
 
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text
+        _ = browser.switch_to.alert.text  # reading it raises when no alert is open
     assert not widget.console_errors()
     # After a reload (the history is re-rendered from storage) it is still text.
     widget.reload()
@@ -406,7 +406,7 @@ def test_bot_messages_markup_links_and_line_breaks(assistant, browser):
     from selenium.common.exceptions import NoAlertPresentException
 
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text
+        _ = browser.switch_to.alert.text  # reading it raises when no alert is open
     assert not widget.console_errors()
 
 
