@@ -254,7 +254,7 @@ def load_groups(path: Path, vocabulary: Dict[str, Dict[str, Term]]) -> Dict[str,
     return groups
 
 
-def _cues(rec: "_Record") -> Tuple[str, ...]:
+def _cues(rec: _Record) -> Tuple[str, ...]:
     """The group's cue patterns, each checked (knowledge.matching.Cue explains the notation)."""
     cues = rec.text_list("cues", optional=True)
     for cue in cues:
