@@ -149,19 +149,24 @@ class TermMatcher:
         self._cues: List[Tuple[str, Cue]] = [
             (item_id, Cue(text)) for item_id, texts in (cues or {}).items() for text in texts
         ]
-        self._patterns: List[Tuple[str, re.Pattern[str], int]] = []
+        self._id_of: Dict[str, str] = {}  # every phrase variant and its id
         self._single_words: Dict[str, str] = {}
         for item_id, phrases in phrases_by_id.items():
             for phrase in phrases:
                 for position, variant in enumerate(_variants(phrase)):
                     if not variant:
                         continue
-                    pattern = re.compile(r"(?<![a-z0-9])" + re.escape(variant) + r"(?![a-z0-9])")
-                    self._patterns.append((item_id, pattern, len(variant)))
+                    self._id_of.setdefault(variant, item_id)
                     if position == 0 and " " not in variant and len(variant) >= 5:
                         self._single_words.setdefault(variant, item_id)
-        # Longer phrases first, so 'sterke drank' wins over 'drank' at the same place.
-        self._patterns.sort(key=lambda p: -p[2])
+        # One expression for all phrases, tried at every word start with the longest phrase
+        # first: a shorter phrase at the same start lies inside the longer one and would lose
+        # to it anyway ('sterke drank' wins over 'drank').
+        variants = sorted(self._id_of, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![a-z0-9])(?=(" + "|".join(re.escape(v) for v in variants) + r")(?![a-z0-9]))"
+        ) if variants else None
+        self._typos: Dict[str, Optional[str]] = {}  # word -> id of the term it is a typo of
 
     def _candidates(self, norm: str, text: str) -> List[Tuple[Span, List[Span], str]]:
         """Every exact phrase and cue match in ``norm`` (the normalized ``text``), longest first,
@@ -169,11 +174,12 @@ class TermMatcher:
         in), not the words between them; it does not reach over the end of a sentence."""
         found: List[Tuple[Span, List[Span], str, int]] = []
         generic: List[Span] = []
-        for item_id, pattern, _ in self._patterns:
-            for match in pattern.finditer(norm):
-                found.append((match.span(), [match.span()], item_id, 1))
-                if item_id in self.generic:
-                    generic.append(match.span())
+        for match in self._pattern.finditer(norm) if self._pattern else ():
+            span = match.span(1)
+            item_id = self._id_of[match.group(1)]
+            found.append((span, [span], item_id, 1))
+            if item_id in self.generic:
+                generic.append(span)
         if self._cues:
             word_at: Dict[int, int] = {}
             sentence_of: List[Span] = []  # per word: the characters of its sentence
@@ -208,6 +214,16 @@ class TermMatcher:
         found.sort(key=lambda hit: (hit[0][0] - hit[0][1], -hit[3], hit[0][0]))
         return [(whole, pieces, item_id) for whole, pieces, item_id, _ in found]
 
+    def _typo_of(self, word: str) -> Optional[str]:
+        """The id of the one-word term ``word`` is a small typo of (remembered per word)."""
+        if word not in self._typos:
+            if len(self._typos) > 20000:
+                self._typos.clear()
+            candidates = [w for w in self._single_words if abs(len(w) - len(word)) <= self.MAX_TYPO_LENGTH_DIFF]
+            close = difflib.get_close_matches(word, candidates, n=1, cutoff=self.fuzzy_cutoff)
+            self._typos[word] = self._single_words[close[0]] if close else None
+        return self._typos[word]
+
     def blank(self, text: str) -> str:
         """``text`` normalized, with every match replaced by spaces (to look for other terms
         outside these phrases: 'PHP alcohol' names a measure, not a substance)."""
@@ -239,10 +255,9 @@ class TermMatcher:
             position = start + len(word)
             if len(word) < 5 or any(taken[start:position]) or word in self.known_words:
                 continue
-            candidates = [w for w in self._single_words if abs(len(w) - len(word)) <= self.MAX_TYPO_LENGTH_DIFF]
-            close = difflib.get_close_matches(word, candidates, n=1, cutoff=self.fuzzy_cutoff)
-            if close:
-                hits.append((start, self._single_words[close[0]]))
+            typo_of = self._typo_of(word)
+            if typo_of:
+                hits.append((start, typo_of))
         seen = set()
         result = []
         for _, item_id in sorted(hits):
