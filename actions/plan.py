@@ -85,7 +85,7 @@ class ActionAskPlanFeedback(Action):
         position = position_of(slots, plan)
         step = plan.steps[position]
         if slots.get("plan_shown") == position:
-            dispatcher.utter_message(text="Wat wil je doen met deze stap?", buttons=step_buttons(position, step))
+            dispatcher.utter_message(text=T.PLAN_STEP_CHOICE, buttons=step_buttons(position, step))
         else:
             dispatcher.utter_message(text=step_message(kb.catalog(), plan, position), buttons=step_buttons(position, step))
         return [SlotSet("plan_shown", position)]
@@ -140,7 +140,7 @@ class ValidatePlanForm(FormValidationAction):
         catalog = kb.catalog()
         names_ = names(catalog, "interventions", in_place)
         policy = "; ".join(p for p in [turn.slots.get("policy") or "", *names_] if p)
-        dispatcher.utter_message(text=f"Genoteerd: je hebt al {and_list(names_)}. Ik haal het uit het plan.")
+        dispatcher.utter_message(text=T.ALREADY_HAVE.format(names=and_list(names_)))
         return {"policy": policy, "plan_feedback": None, "plan_shown": None, "misses": None}
 
     # -- moving through the steps -------------------------------------------------------
@@ -158,12 +158,12 @@ class ValidatePlanForm(FormValidationAction):
     on_affirm = on_next_step
 
     def on_skip_step(self, turn, plan, position, dispatcher):
-        dispatcher.utter_message(text="Ik sla deze stap over. Je kunt later 'terug' zeggen.")
+        dispatcher.utter_message(text=T.SKIPPED_STEP)
         return self._move(turn, plan, position, SKIPPED)
 
     def on_previous_step(self, turn, plan, position, dispatcher):
         if position == 0:
-            dispatcher.utter_message(text="Dit is de eerste stap. Verder terug kan niet.")
+            dispatcher.utter_message(text=T.FIRST_STEP)
             return {"plan_feedback": None}
         return {"plan_feedback": None, "plan_position": position - 1, "plan_shown": None}
 
@@ -191,7 +191,7 @@ class ValidatePlanForm(FormValidationAction):
             return {"plan_feedback": None}
         options = plan.steps[position].options
         if not options:
-            dispatcher.utter_message(text="In deze stap staat nog geen interventie. Vraag om een 'andere optie'.")
+            dispatcher.utter_message(text=T.STEP_EMPTY)
             return {"plan_feedback": None}
         first = kb.explainer().intervention(options[0].intervention)
         dispatcher.utter_message(
@@ -207,7 +207,7 @@ class ValidatePlanForm(FormValidationAction):
         step = plan.steps[position]
         others = kb.engine().alternatives(plan, step.id)
         if not others:
-            dispatcher.utter_message(text="Ik heb voor deze stap geen andere opties die passen. " + " ".join(step.notes).strip())
+            dispatcher.utter_message(text=T.NO_OTHER_OPTIONS + " ".join(step.notes).strip())
             return {"plan_feedback": None}
         lines = ["Dit zijn andere opties voor deze stap:"]
         for number, option in enumerate(others, start=1):
@@ -227,14 +227,14 @@ class ValidatePlanForm(FormValidationAction):
         named = [i for i in mentioned if i not in plan.option_ids()]
         if not named:
             if mentioned:
-                dispatcher.utter_message(text="Die staat al in het plan.")
+                dispatcher.utter_message(text=T.ALREADY_IN_PLAN)
                 return {"plan_feedback": None}
             return self.on_other_option(turn, plan, position, dispatcher)
         pinned = {k: list(v) for k, v in (turn.slots.get("pinned") or {}).items()}
         pinned.setdefault(step.id, [])
         pinned[step.id] += [i for i in named if i not in pinned[step.id]]
         rejected = [i for i in (turn.slots.get("rejected") or []) if i not in named]
-        dispatcher.utter_message(text="Toegevoegd: " + and_list(names(catalog, "interventions", named)) + ".")
+        dispatcher.utter_message(text=T.ADDED + and_list(names(catalog, "interventions", named)) + ".")
         return {"plan_feedback": None, "pinned": pinned, "rejected": rejected, "plan_shown": None}
 
     def on_reject_option(self, turn, plan, position, dispatcher):
@@ -248,19 +248,19 @@ class ValidatePlanForm(FormValidationAction):
                 named = in_step
             elif in_step:
                 dispatcher.utter_message(
-                    text="Welke past niet bij jullie?",
+                    text=T.WHICH_DOES_NOT_FIT,
                     buttons=option_buttons(catalog, "reject_option", "Niet: ", in_step),
                 )
                 return {"plan_feedback": None}
             else:
-                dispatcher.utter_message(text="In deze stap staat niets om te schrappen.")
+                dispatcher.utter_message(text=T.NOTHING_TO_DROP)
                 return {"plan_feedback": None}
         rejected = list(turn.slots.get("rejected") or []) + [i for i in named if i not in (turn.slots.get("rejected") or [])]
         rejected_types = list(turn.slots.get("rejected_types") or []) + [t for t in types if t not in (turn.slots.get("rejected_types") or [])]
         pinned = {k: [i for i in v if i not in named] for k, v in (turn.slots.get("pinned") or {}).items()}
         gone = names(catalog, "interventions", named)
         gone += [f"alle opties van het type {catalog.label('intervention_types', t)}" for t in types]
-        dispatcher.utter_message(text="Geschrapt: " + and_list(gone) + ". Ik zoek wat er beter past.")
+        dispatcher.utter_message(text=T.DROPPED + and_list(gone) + ". Ik zoek wat er beter past.")
         return {"plan_feedback": None, "rejected": rejected, "rejected_types": rejected_types, "pinned": pinned, "plan_shown": None}
 
     # -- everything else ------------------------------------------------------------------
@@ -281,16 +281,16 @@ class ValidatePlanForm(FormValidationAction):
 
     def on_deny(self, turn, plan, position, dispatcher):
         dispatcher.utter_message(
-            text="Wat wil je anders? Vraag om een 'andere optie', zeg 'past niet bij ons', of 'sla over'."
+            text=T.WHAT_DIFFERENT
         )
         return {"plan_feedback": None}
 
     def on_dont_know(self, turn, plan, position, dispatcher):
-        dispatcher.utter_message(text="Geen probleem. Zeg 'volgende' om deze stap te bewaren, of 'sla over'.")
+        dispatcher.utter_message(text=T.NO_PROBLEM)
         return {"plan_feedback": None}
 
     def on_greet(self, turn, plan, position, dispatcher):
-        dispatcher.utter_message(text="Hoi! We waren bij deze stap van het plan.")
+        dispatcher.utter_message(text=T.BACK_AT_STEP)
         return {"plan_feedback": None, "plan_shown": None}
 
     def _reply(self, text: str, dispatcher) -> Dict[str, Any]:
@@ -322,9 +322,9 @@ class ValidatePlanForm(FormValidationAction):
             return {"plan_feedback": None}
         count = next_miss(turn.slots, "plan_feedback")
         if count == 1:
-            dispatcher.utter_message(text="Dat begreep ik niet. Zeg bijvoorbeeld 'volgende', 'waarom?' of 'andere optie'.")
+            dispatcher.utter_message(text=T.PLAN_NOT_UNDERSTOOD)
         else:
-            dispatcher.utter_message(text="Ik begrijp het nog steeds niet. Kies een van de knoppen hieronder.")
+            dispatcher.utter_message(text=T.PLAN_STILL_NOT_UNDERSTOOD)
         return {"plan_feedback": None, "misses": {"slot": "plan_feedback", "count": count}}
 
 
@@ -352,10 +352,10 @@ class ActionReopenPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         slots = tracker.current_slot_values()
         if not has_interview(slots):
-            dispatcher.utter_message(text="Er is nog geen plan. Zeg 'hoi' om te beginnen.")
+            dispatcher.utter_message(text=T.NO_PLAN_YET)
             return []
         plan = make_plan(slots)
-        dispatcher.utter_message(text="We gaan terug naar het plan, naar de laatste stap.")
+        dispatcher.utter_message(text=T.BACK_TO_PLAN)
         return [SlotSet("plan_feedback", None), SlotSet("plan_position", len(plan.steps) - 1), SlotSet("plan_shown", None)]
 
 

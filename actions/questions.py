@@ -70,7 +70,7 @@ class ActionCorrect(Action):
             dispatcher.utter_message(text=said)
         say_noted(dispatcher, extra)
         if not updates and not extra and has_interview(turn.slots):
-            dispatcher.utter_message(text="Ik zie niet wat je wilt aanpassen. Ik laat het plan nog eens zien.")
+            dispatcher.utter_message(text=T.NOTHING_TO_CHANGE)
         return [SlotSet(k, v) for k, v in {**extra, **updates, **(pending or {})}.items()]
 
 
@@ -123,10 +123,10 @@ class ActionFallback(Action):
             ranking = (tracker.latest_message or {}).get("intent_ranking") or []
             likely = [r["name"] for r in ranking if r.get("name") in INTENT_TITLES][:3]
             buttons = [{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in likely]
-            dispatcher.utter_message(text="Dat begreep ik niet helemaal. Bedoel je een van deze?", buttons=buttons)
+            dispatcher.utter_message(text=T.DID_YOU_MEAN, buttons=buttons)
         else:
             dispatcher.utter_message(
-                text="Sorry, ik begrijp je nog steeds niet. Dit kan ik voor je doen:",
+                text=T.STILL_NOT_UNDERSTOOD,
                 buttons=[{"title": INTENT_TITLES[i], "payload": f"/{i}"} for i in ("greet", "ask_about", "request_summary", "help")],
             )
         return []
@@ -135,7 +135,7 @@ class ActionFallback(Action):
 def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     slots = summary_slots(tracker.current_slot_values())
     if not slots.get("municipality") and slots.get("signal_substances") is None and not slots.get("previous_interviews"):
-        dispatcher.utter_message(text="Er is nog niets om samen te vatten. Zeg 'hoi' om te beginnen.")
+        dispatcher.utter_message(text=T.NOTHING_TO_SUMMARIZE)
         return
     dispatcher.utter_message(text=summary_text(slots, tracker.sender_id))
     if tracker.get_latest_input_channel() == "slack":

@@ -122,3 +122,28 @@ NO_ANSWER = (
     "zoals selectieve preventie, erkenning, GALA of Damocles."
 )
 AFTER_PLAN = "Typ 'verslag' voor een samenvatting die je kunt bewaren. Wil je een nieuw plan maken? Typ dan 'opnieuw'."
+
+
+# -- The plan, step by step, and replies outside the interview (actions/plan.py, questions.py).
+PLAN_STEP_CHOICE = 'Wat wil je doen met deze stap?'
+SKIPPED_STEP = "Ik sla deze stap over. Je kunt later 'terug' zeggen."
+FIRST_STEP = 'Dit is de eerste stap. Verder terug kan niet.'
+STEP_EMPTY = "In deze stap staat nog geen interventie. Vraag om een 'andere optie'."
+NO_OTHER_OPTIONS = 'Ik heb voor deze stap geen andere opties die passen. '
+ALREADY_IN_PLAN = 'Die staat al in het plan.'
+ADDED = 'Toegevoegd: '
+WHICH_DOES_NOT_FIT = 'Welke past niet bij jullie?'
+NOTHING_TO_DROP = 'In deze stap staat niets om te schrappen.'
+DROPPED = 'Geschrapt: '
+WHAT_DIFFERENT = "Wat wil je anders? Vraag om een 'andere optie', zeg 'past niet bij ons', of 'sla over'."
+NO_PROBLEM = "Geen probleem. Zeg 'volgende' om deze stap te bewaren, of 'sla over'."
+BACK_AT_STEP = 'Hoi! We waren bij deze stap van het plan.'
+PLAN_NOT_UNDERSTOOD = "Dat begreep ik niet. Zeg bijvoorbeeld 'volgende', 'waarom?' of 'andere optie'."
+PLAN_STILL_NOT_UNDERSTOOD = 'Ik begrijp het nog steeds niet. Kies een van de knoppen hieronder.'
+NO_PLAN_YET = "Er is nog geen plan. Zeg 'hoi' om te beginnen."
+BACK_TO_PLAN = 'We gaan terug naar het plan, naar de laatste stap.'
+NOTHING_TO_CHANGE = 'Ik zie niet wat je wilt aanpassen. Ik laat het plan nog eens zien.'
+DID_YOU_MEAN = 'Dat begreep ik niet helemaal. Bedoel je een van deze?'
+STILL_NOT_UNDERSTOOD = 'Sorry, ik begrijp je nog steeds niet. Dit kan ik voor je doen:'
+NOTHING_TO_SUMMARIZE = "Er is nog niets om samen te vatten. Zeg 'hoi' om te beginnen."
+ALREADY_HAVE = "Genoteerd: je hebt al {names}. Ik haal het uit het plan."
