@@ -1,6 +1,8 @@
 """Command line of the knowledge base.
 
     python -m knowledge validate            check the data files
+    python -m knowledge validate --stale    ... and list records to check again (old check date,
+                                            recognition that may have lapsed)
     python -m knowledge load                load them into DATABASE_URL (default: var/knowledge.db)
     python -m knowledge search "lvb alcohol"
     python -m knowledge show ID
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -17,6 +20,7 @@ from typing import List, Optional
 import yaml
 
 from knowledge.catalog import Catalog
+from knowledge.evidence import CHECK_YEARS, RULE_SOURCE, stale_records
 from knowledge.loader import DATA_DIR, DataFileError, load_catalog, load_glossary
 from knowledge.matching import TermMatcher, normalize, phrases
 from knowledge.plan import InterviewState, PlanEngine, Signal
@@ -36,7 +40,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{len(catalog.partners)} partners, {len(catalog.municipalities)} municipalities, "
         f"{len(glossary)} glossary terms"
     )
+    if args.stale:
+        print_stale(catalog, args.today or dt.date.today())
     return 0
+
+
+def print_stale(catalog: Catalog, today: dt.date) -> None:
+    """The stale report: a list, not an error (the exit code stays 0)."""
+    stale = stale_records(catalog, today)
+    print(f"\nstale: {len(stale)} of {len(catalog.interventions)} records to check again (reference date {today})")
+    print(f"  rules: checked more than {CHECK_YEARS} year ago; a recognition by Loket Gezond Leven lasts 3 years")
+    print(f"  for Goed beschreven and 5 for higher levels ({RULE_SOURCE})")
+    for record in stale:
+        print(f"\n{record.id}  ({record.name})")
+        for reason in record.reasons:
+            print(f"  - {reason}")
+    if stale:
+        print("\nCheck each record in its databank (Loket Gezond Leven, NJi, Movisie), then update its")
+        print("recognition and its 'checked' date in knowledge/data/interventions.yaml.")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: '{text}' (use YYYY-MM-DD)") from None
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -185,7 +213,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(DATA_DIR), help="folder with the data files")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("validate", help="check the data files").set_defaults(func=cmd_validate)
+    p = sub.add_parser("validate", help="check the data files")
+    p.add_argument("--stale", action="store_true",
+                   help="also list records whose check date is over a year old or whose recognition may have lapsed")
+    p.add_argument("--today", type=_date, default=None, help="reference date for --stale (YYYY-MM-DD; default: today)")
+    p.set_defaults(func=cmd_validate)
     p = sub.add_parser("load", help="load the data files into the database")
     p.add_argument("--force", action="store_true", help="load even when up to date")
     p.set_defaults(func=cmd_load)
