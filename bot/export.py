@@ -167,6 +167,8 @@ def to_markdown(s: Summary) -> str:
             out.append(f"- **{md(item.name)}** ({md(item.type)}; erkenning: {md(item.recognition_text)})")
             if item.why:
                 out.append(f"  - {md(item.why)}")
+            if item.recognition_note:
+                out.append(f"  - {md(item.recognition_note)}")
             out.append(f"  - Aanbieder: {md(item.owner)}")
             if item.partners:
                 out.append(f"  - Partners nodig: {md(and_list(item.partners))}")
@@ -361,6 +363,8 @@ def to_docx(s: Summary) -> bytes:
             if item.why:
                 detail.add_run(item.why + " ")
             detail.add_run(f"Aanbieder: {item.owner}.")
+            if item.recognition_note:
+                doc.add_paragraph(item.recognition_note, style="List Bullet 2")
             if item.partners:
                 doc.add_paragraph(f"Partners nodig: {and_list(item.partners)}.", style="List Bullet 2")
             if item.partners_missing:
@@ -566,6 +570,8 @@ def to_pdf(s: Summary, font: Optional[Dict[str, Path]] = None, use_fallback: boo
             para(f"{item.type}; erkenning: {item.recognition_text}", indent=4, size=9.5)
             if item.why:
                 para(item.why, indent=4, size=9.5)
+            if item.recognition_note:
+                para(item.recognition_note, indent=4, size=9.5)
             para(f"Aanbieder: {item.owner}", indent=4, size=9.5)
             if item.partners:
                 para(f"Partners nodig: {and_list(item.partners)}", indent=4, size=9.5)

@@ -17,6 +17,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence
 from conversation.cleaning import clean_text
 from conversation.state import SKIPPED, interview_state, plan_choices, signals as slot_signals
 from knowledge.catalog import Catalog, Intervention
+from knowledge.evidence import validity_note
 from knowledge.plan import Option, Plan, PlanEngine, and_list
 
 UNKNOWN = "onbekend"
@@ -87,6 +88,9 @@ class InterventionSummary:
     partners: List[str]  # display names of the partners it needs
     partners_missing: List[str]  # of those, the ones not yet at the table
     why: str = ""
+    # Whether the recognition may have lapsed on the summary's date ("Erkend in 2019; controleer
+    # of dit nog geldt. ..."); "" for records without a recognition (see knowledge.evidence).
+    recognition_note: str = ""
 
     @property
     def recognition_text(self) -> str:
@@ -178,7 +182,9 @@ def names(catalog: Catalog, kind: str, ids: Iterable[Any]) -> List[str]:
     return out
 
 
-def _intervention(catalog: Catalog, item: Intervention, present: Sequence[str], why: str = "") -> InterventionSummary:
+def _intervention(
+    catalog: Catalog, item: Intervention, present: Sequence[str], why: str = "", today: Optional[dt.date] = None
+) -> InterventionSummary:
     return InterventionSummary(
         id=item.id,
         name=item.name,
@@ -191,11 +197,14 @@ def _intervention(catalog: Catalog, item: Intervention, present: Sequence[str], 
         partners=names(catalog, "partners", item.partners),
         partners_missing=names(catalog, "partners", [p for p in item.partners if p not in present]),
         why=why,
+        recognition_note=validity_note(item.recognition, today or dt.date.today()),
     )
 
 
-def _from_option(catalog: Catalog, option: Option, present: Sequence[str]) -> InterventionSummary:
-    return _intervention(catalog, option.intervention, present, option.why)
+def _from_option(
+    catalog: Catalog, option: Option, present: Sequence[str], today: Optional[dt.date] = None
+) -> InterventionSummary:
+    return _intervention(catalog, option.intervention, present, option.why, today)
 
 
 def build_summary(
@@ -207,6 +216,7 @@ def build_summary(
 ) -> Summary:
     """The summary of one conversation from its slot values (missing slots count as unknown)."""
     engine = engine or PlanEngine(catalog)
+    date = date or dt.date.today()
     state = interview_state(slots)
     plan: Plan = engine.make_plan(state)
     choices = plan_choices(slots)
@@ -223,12 +233,12 @@ def build_summary(
             items = []
             for item_id in choice:
                 if item_id in by_id:
-                    items.append(_from_option(catalog, by_id[item_id], present))
+                    items.append(_from_option(catalog, by_id[item_id], present, date))
                 elif item_id in catalog.interventions:
-                    items.append(_intervention(catalog, catalog.interventions[item_id], present))
+                    items.append(_intervention(catalog, catalog.interventions[item_id], present, today=date))
             steps.append(StepSummary(number, step.id, step.title, STATUS_AGREED, items, list(step.notes)))
         else:
-            items = [_from_option(catalog, o, present) for o in step.options]
+            items = [_from_option(catalog, o, present, date) for o in step.options]
             steps.append(StepSummary(number, step.id, step.title, STATUS_PROPOSED, items, list(step.notes)))
     agreed = bool(choices) and all(s.status != STATUS_PROPOSED for s in steps)
 
@@ -254,7 +264,7 @@ def build_summary(
     summary = Summary(
         conversation_id=clean_text(conversation_id, MAX_SHORT),
         municipality=clean_text(slots.get("municipality"), MAX_SHORT) or UNKNOWN,
-        date=date or dt.date.today(),
+        date=date,
         role=_words(slots.get("role"), ROLE_LABELS),
         reason=_words(slots.get("reason"), REASON_LABELS),
         signals=signal_list,

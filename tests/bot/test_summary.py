@@ -1,4 +1,7 @@
 """The summary of a conversation, built from its slots with the real knowledge base."""
+import datetime as dt
+
+from bot.export import to_markdown
 from bot.summary import (
     STATUS_AGREED,
     STATUS_PROPOSED,
@@ -150,3 +153,15 @@ def test_chat_text_is_short(summary):
     assert "Word: https://x.test/a.docx" in lines[-1] and "PDF: https://x.test/a.pdf" in lines[-1]
     assert "1 uur" in lines[-1]
     assert "Download" not in chat_text(summary)
+
+
+def test_recognition_that_may_have_lapsed_is_flagged(catalog, engine):
+    """Unity: Goed onderbouwd by Loket Gezond Leven in 2018, five years: to check in 2026, not in 2020."""
+    slots = {"municipality": "Zwolle", "signal_substances": ["3mmc"], "signal_settings": ["uitgaan"],
+             "groups": ["uitgaanspubliek"]}
+    late = {i.id: i for i in build_summary(slots, catalog, date=DAY, engine=engine).chosen}
+    assert late["unity"].recognition_note == "Erkend in 2018; controleer of dit nog geldt. Een erkenning geldt 5 jaar."
+    early = {i.id: i for i in build_summary(slots, catalog, date=dt.date(2020, 1, 1), engine=engine).chosen}
+    assert early["unity"].recognition_note == "Erkend in 2018; geldt tot 2023, daarna opnieuw beoordelen."
+    assert late["barcode"].recognition_note == ""  # recognition onbekend: nothing to lapse
+    assert late["unity"].recognition_note in to_markdown(build_summary(slots, catalog, date=DAY, engine=engine))
