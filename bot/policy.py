@@ -253,7 +253,7 @@ def _problem_analysis(summary: Summary, catalog: Catalog, refs: References) -> S
             continue
         size = group.national_size
         if size is not None:
-            national = f"{size.figure} (landelijk, {size.year}) {refs.cite(size.source)}"
+            national = f"Landelijk ({size.year}): {size.figure} {refs.cite(size.source)}"
         else:
             national = "Een landelijk cijfer voor deze groep staat niet in de kennisbank."
         sec.blocks.append(Para(f"{group.name[0].upper()}{group.name[1:]}", "B"))

@@ -119,7 +119,7 @@ def test_docx_problem_analysis(case, catalog):
         group = catalog.groups[group_id]
         if group.national_size:
             line = next(p for p in paras if group.national_size.figure in p)
-            assert f"(landelijk, {group.national_size.year})" in line
+            assert f"Landelijk ({group.national_size.year}): {group.national_size.figure}" in line
             (number,) = _refs(line)
             assert references[number - 1] == group.national_size.source
         else:
