@@ -23,7 +23,8 @@ from bot.summary import build_summary
 
 SECRET_FILE = PROJECT_DIR / "var" / "export-secret"
 DEFAULT_PUBLIC_URL = "http://localhost:5005"
-LINK_PATH = "/webhooks/export/summary"
+EXPORT_PATH = "/webhooks/export"  # + /<document>/<conversation>.<format>
+DOCUMENTS = ("summary", "policy")  # the summary of the conversation; the policy text made from it
 DEFAULT_TTL = 3600
 
 def _secret_from_file(path: Path) -> str:
@@ -73,24 +74,31 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _message(conversation_id: str, fmt: str, expires_at: int) -> bytes:
+def _message(conversation_id: str, fmt: str, expires_at: int, document: str = "summary") -> bytes:
     cid = conversation_id.encode("utf-8")
-    return b"preventiewijzer-export:v1:%d:%s:%s:%d" % (len(cid), cid, fmt.encode("ascii", "replace"), int(expires_at))
+    # The summary's message is as it always was (links already sent stay valid); another document
+    # is part of what is signed, so a summary link cannot be turned into a policy link.
+    version = b"v1" if document == "summary" else b"v1-" + document.encode("ascii", "replace")
+    return b"preventiewijzer-export:%s:%d:%s:%s:%d" % (
+        version, len(cid), cid, fmt.encode("ascii", "replace"), int(expires_at))
 
 
-def sign(conversation_id: str, fmt: str, expires_at: int, secret: bytes) -> str:
-    """URL-safe HMAC-SHA256 over the conversation id, the format and the expiry (Unix seconds)."""
+def sign(conversation_id: str, fmt: str, expires_at: int, secret: bytes, document: str = "summary") -> str:
+    """URL-safe HMAC-SHA256 over the conversation id, the document, the format and the expiry
+    (Unix seconds)."""
     if isinstance(secret, str):
         secret = secret.encode("utf-8")
-    return _b64(hmac.new(secret, _message(conversation_id, fmt, expires_at), hashlib.sha256).digest())
+    return _b64(hmac.new(secret, _message(conversation_id, fmt, expires_at, document), hashlib.sha256).digest())
 
 
 LINK_OK, LINK_INVALID, LINK_EXPIRED = "ok", "invalid", "expired"
 
 
 def check_link(conversation_id: str, fmt: str, expires_at: Any, signature: Any, secret: bytes,
-               now: Optional[float] = None) -> str:
+               now: Optional[float] = None, document: str = "summary") -> str:
     """LINK_OK, LINK_EXPIRED (a valid link past its time) or LINK_INVALID (unsigned, tampered)."""
+    if document not in DOCUMENTS:
+        return LINK_INVALID
     if fmt not in FORMATS or not isinstance(signature, str) or not signature or len(signature) > 100:
         return LINK_INVALID
     if expires_at is None or len(str(expires_at)) > 12:
@@ -101,7 +109,7 @@ def check_link(conversation_id: str, fmt: str, expires_at: Any, signature: Any, 
         return LINK_INVALID
     if str(expires) != str(expires_at) or expires < 0:
         return LINK_INVALID
-    expected = sign(conversation_id, fmt, expires, secret)
+    expected = sign(conversation_id, fmt, expires, secret, document)
     if not hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8", "replace")):
         return LINK_INVALID
     if (time.time() if now is None else now) > expires:
@@ -143,21 +151,26 @@ def public_url() -> str:
 
 
 def download_url(base_url: Optional[str], conversation_id: str, fmt: str, ttl_seconds: int = DEFAULT_TTL,
-                 secret: Optional[bytes] = None, now: Optional[float] = None) -> str:
-    """A signed link to the summary, valid ``ttl_seconds``; base URL defaults to PUBLIC_URL."""
+                 secret: Optional[bytes] = None, now: Optional[float] = None, document: str = "summary") -> str:
+    """A signed link to the summary (or the policy text), valid ``ttl_seconds``; base URL
+    defaults to PUBLIC_URL."""
     fmt = check_format(fmt)
+    if document not in DOCUMENTS:
+        raise ExportError(f"unknown document '{document}'")
     base = (base_url or public_url()).rstrip("/")
     expires = int((time.time() if now is None else now) + ttl_seconds)
-    signature = sign(conversation_id, fmt, expires, secret if secret is not None else export_secret())
-    path = f"{LINK_PATH}/{link_name(conversation_id)}.{fmt}"
+    signature = sign(conversation_id, fmt, expires, secret if secret is not None else export_secret(), document)
+    path = f"{EXPORT_PATH}/{document}/{link_name(conversation_id)}.{fmt}"
     return f"{base}{path}?{urlencode({'expires': expires, 'sig': signature})}"
 
 
 def download_links(conversation_id: str, formats: Sequence[str] = ("docx", "pdf"),
-                   ttl_seconds: int = DEFAULT_TTL, base_url: Optional[str] = None) -> Dict[str, str]:
+                   ttl_seconds: int = DEFAULT_TTL, base_url: Optional[str] = None,
+                   document: str = "summary") -> Dict[str, str]:
     """Signed links for the chat, one per format; for ``chat_text(summary, links)``."""
     secret = export_secret()
-    return {fmt: download_url(base_url, conversation_id, fmt, ttl_seconds, secret=secret) for fmt in formats}
+    return {fmt: download_url(base_url, conversation_id, fmt, ttl_seconds, secret=secret, document=document)
+            for fmt in formats}
 
 
 def chat_summary(slots: Mapping[str, Any], conversation_id: str, catalog, engine=None,
@@ -170,6 +183,7 @@ def chat_summary(slots: Mapping[str, Any], conversation_id: str, catalog, engine
 
     summary = build_summary(slots, catalog, conversation_id=conversation_id, engine=engine)
     links = download_links(conversation_id, formats, ttl_seconds) if formats else None
-    return chat_text(summary, links, ttl_seconds)
+    policy = download_links(conversation_id, formats, ttl_seconds, document="policy") if formats else None
+    return chat_text(summary, links, ttl_seconds, policy_links=policy)
 
 

@@ -369,8 +369,10 @@ def _duration(seconds: int) -> str:
     return f"{max(1, seconds // 60)} minuten"
 
 
-def chat_text(summary: Summary, links: Optional[Mapping[str, str]] = None, ttl_seconds: int = 3600) -> str:
-    """A few lines for the chat; ``links`` maps a format ('docx', 'pdf', 'md') to a download link."""
+def chat_text(summary: Summary, links: Optional[Mapping[str, str]] = None, ttl_seconds: int = 3600,
+              policy_links: Optional[Mapping[str, str]] = None) -> str:
+    """A few lines for the chat; ``links`` maps a format ('docx', 'pdf', 'md') to a download link
+    of the summary, ``policy_links`` to one of the policy text made from it."""
     lines = [f"Samenvatting voor {summary.municipality} ({summary.date_text})"]
     for sig in summary.signals[:2]:
         what = and_list(sig.what) or UNKNOWN
@@ -387,4 +389,8 @@ def chat_text(summary: Summary, links: Optional[Mapping[str, str]] = None, ttl_s
         labels = {"docx": "Word", "pdf": "PDF", "md": "tekst"}
         parts = [f"{labels.get(fmt, fmt)}: {url}" for fmt, url in links.items()]
         lines.append(f"Download (de link werkt {_duration(ttl_seconds)}): " + " | ".join(parts))
+    if policy_links:
+        labels = {"docx": "Word", "pdf": "PDF", "md": "tekst"}
+        parts = [f"{labels.get(fmt, fmt)}: {url}" for fmt, url in policy_links.items()]
+        lines.append("Beleidstekst voor je gezondheidsnota, met doelen en aanpak om aan te vullen: " + " | ".join(parts))
     return "\n".join(lines)

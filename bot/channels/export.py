@@ -8,9 +8,11 @@ Enable it in the credentials file (Rasa loads it by module path)::
 Routes (under /webhooks/export):
 
     GET /summary/<conversation id>.<md|docx|pdf>?expires=<unix time>&sig=<signature>
-        A signed, expiring link (``bot.links.download_url``), as the chat sends it.
+    GET /policy/<conversation id>.<md|docx|pdf>?expires=<unix time>&sig=<signature>
+        A signed, expiring link (``bot.links.download_url``), as the chat sends it: the summary,
+        or the policy text made from it (``bot.policy``).
         Unsigned, tampered or expired links: 403. Unknown conversation: 404.
-    GET /api/<conversation id>?format=docx
+    GET /api/<conversation id>?format=docx[&document=policy]
         For other systems, with ``Authorization: Bearer <token>``.
         No token configured: 404 (the API is off). Missing or wrong token: 401.
 
@@ -31,7 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import export, links, trackers
+from bot import export, links, policy, trackers
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ TEXT_INVALID = "Deze downloadlink is niet geldig. Vraag in de chat opnieuw om de
 TEXT_EXPIRED = "Deze downloadlink is verlopen. Vraag in de chat opnieuw om de samenvatting."
 TEXT_UNKNOWN = "Dit gesprek bestaat niet (meer). Er is geen samenvatting."
 TEXT_FORMAT = "Onbekend formaat. Kies md, docx of pdf."
+TEXT_DOCUMENT = "Onbekend document. Kies summary (samenvatting) of policy (beleidstekst)."
 TEXT_API_OFF = "De export-API staat uit: er is geen token ingesteld (EXPORT_API_TOKEN)."
 TEXT_TOKEN = "Geen toegang: stuur een geldig token mee (Authorization: Bearer <token>)."
 TEXT_NOT_READY = "De Preventiewijzer start nog. Probeer het over een minuut opnieuw."
@@ -83,7 +86,7 @@ class ExportInput(InputChannel):
         token = str(token).strip() if token else ""
         self.token: Optional[str] = token or os.environ.get("EXPORT_API_TOKEN", "").strip() or None
 
-    async def _serve(self, request: Request, conversation_id: str, fmt: str) -> HTTPResponse:
+    async def _serve(self, request: Request, conversation_id: str, fmt: str, document: str = "summary") -> HTTPResponse:
         agent = getattr(request.app.ctx, "agent", None)
         store = getattr(agent, "tracker_store", None)
         if store is None:
@@ -94,7 +97,10 @@ class ExportInput(InputChannel):
         loop = asyncio.get_running_loop()
 
         def build() -> tuple:
-            summary = trackers.summary_for_tracker(tracker, _catalog())
+            catalog = _catalog()
+            summary = trackers.summary_for_tracker(tracker, catalog)
+            if document == "policy":
+                return policy.policy_filename(summary, fmt), policy.render_policy(summary, fmt, catalog)
             return export.export_filename(summary, fmt), export.render(summary, fmt)
 
         try:
@@ -120,8 +126,8 @@ class ExportInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok", "api": self.token is not None})
 
-        @bp.route("/summary/<filename>", methods=["GET"])
-        async def signed_link(request: Request, filename: str) -> HTTPResponse:
+        @bp.route("/<document:summary|policy>/<filename>", methods=["GET"])
+        async def signed_link(request: Request, document: str, filename: str) -> HTTPResponse:
             name, dot, fmt = filename.rpartition(".")
             conversation_id = links.id_from_link_name(name) if dot else None
             if not conversation_id:
@@ -132,12 +138,13 @@ class ExportInput(InputChannel):
             except (OSError, export.ExportError):
                 logger.exception("No secret to check export links with")
                 return _text(TEXT_ERROR, 500)
-            verdict = links.check_link(conversation_id, fmt, request.args.get("expires"), request.args.get("sig"), secret)
+            verdict = links.check_link(conversation_id, fmt, request.args.get("expires"), request.args.get("sig"), secret,
+                                       document=document)
             if verdict == links.LINK_EXPIRED:
                 return _text(TEXT_EXPIRED, 403)
             if verdict != links.LINK_OK:
                 return _text(TEXT_INVALID, 403)
-            return await self._serve(request, conversation_id, fmt)
+            return await self._serve(request, conversation_id, fmt, document)
 
         # ``path``: an id may hold a '/' (decoded by a proxy); Sanic 21 passes it still quoted.
         @bp.route("/api/<conversation_id:path>", methods=["GET"])
@@ -150,6 +157,9 @@ class ExportInput(InputChannel):
             fmt = (request.args.get("format") or "docx").lower()
             if fmt not in export.FORMATS:
                 return _text(TEXT_FORMAT, 400)
-            return await self._serve(request, unquote(conversation_id), fmt)
+            document = (request.args.get("document") or "summary").lower()
+            if document not in links.DOCUMENTS:
+                return _text(TEXT_DOCUMENT, 400)
+            return await self._serve(request, unquote(conversation_id), fmt, document)
 
         return bp

@@ -151,11 +151,21 @@ def test_chat_summary_has_working_links(monkeypatch, slots, catalog, engine):
     monkeypatch.setenv("PUBLIC_URL", "https://bot.example.nl")
     text = chat_summary(slots, "conv-9", catalog, engine)
     assert text.startswith("Samenvatting voor Amersfoort")
-    last = text.splitlines()[-1]
-    assert last.startswith("Download (de link werkt 1 uur): Word: https://bot.example.nl/webhooks/export/summary/conv-9.docx?")
-    for url in last.split(": ", 1)[1].replace("Word: ", "").replace("PDF: ", "").split(" | "):
-        parts = urlsplit(url)
-        name, fmt = parts.path.rsplit("/", 1)[1].rsplit(".", 1)
-        query = parse_qs(parts.query)
-        assert verify(id_from_link_name(name), fmt, query["expires"][0], query["sig"][0], b"chat-secret")
-    assert "Download" not in chat_summary(slots, "conv-9", catalog, engine, formats=())
+    download, policy = text.splitlines()[-2:]
+    assert download.startswith("Download (de link werkt 1 uur): Word: https://bot.example.nl/webhooks/export/summary/conv-9.docx?")
+    assert policy.startswith("Beleidstekst voor je gezondheidsnota")
+    for line, document in ((download, "summary"), (policy, "policy")):
+        for url in line.split(": ", 1)[1].replace("Word: ", "").replace("PDF: ", "").split(" | "):
+            parts = urlsplit(url)
+            kind, filename = parts.path.rsplit("/", 2)[1:]
+            name, fmt = filename.rsplit(".", 1)
+            query = parse_qs(parts.query)
+            assert kind == document
+            assert check_link(id_from_link_name(name), fmt, query["expires"][0], query["sig"][0], b"chat-secret",
+                              document=document) == LINK_OK
+            # A link signed for one document does not open the other.
+            other = "policy" if document == "summary" else "summary"
+            assert check_link(id_from_link_name(name), fmt, query["expires"][0], query["sig"][0], b"chat-secret",
+                              document=other) == LINK_INVALID
+    without = chat_summary(slots, "conv-9", catalog, engine, formats=())
+    assert "Download" not in without and "Beleidstekst" not in without

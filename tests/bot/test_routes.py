@@ -227,3 +227,27 @@ def test_signature_of_the_link_covers_the_id(get):
     sig = sign("other", "md", expires, SECRET.encode())
     assert get(f"/webhooks/export/summary/other.md?expires={expires}&sig={sig}").status_code == 200
     assert get(f"/webhooks/export/summary/{CID}.md?expires={expires}&sig={sig}").status_code == 403
+
+
+def test_signed_link_to_the_policy_text(get):
+    url = download_url("http://test", CID, "docx", ttl_seconds=3600, document="policy")
+    assert "/webhooks/export/policy/" in url
+    response = get(url)
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert re.fullmatch(r'attachment; filename="beleidstekst-amersfoort-\d{4}-\d\d-\d\d\.docx"',
+                        response.headers["content-disposition"])
+    md = get(download_url("http://test", CID, "md", ttl_seconds=3600, document="policy"))
+    assert md.status_code == 200 and "## Doelen" in md.text
+
+
+def test_a_summary_link_does_not_open_the_policy_text(get):
+    # Same id, format and expiry, only the document in the path changed: the signature covers it.
+    url = link(fmt="docx").replace("/export/summary/", "/export/policy/")
+    assert get(url).status_code == 403
+
+
+def test_api_gives_the_policy_text(get):
+    response = get(f"/webhooks/export/api/{CID}?format=md&document=policy", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200 and "## Doelen" in response.text
+    wrong = get(f"/webhooks/export/api/{CID}?format=md&document=brief", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert wrong.status_code == 400

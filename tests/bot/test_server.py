@@ -100,6 +100,18 @@ def test_signed_links_give_the_summary(server, conversation):
     assert status == 200 and headers["Content-Type"] == "application/pdf" and body.startswith(b"%PDF")
 
 
+def test_signed_links_give_the_policy_text(server, conversation):
+    import docx
+
+    status, headers, body = fetch(download_url(None, conversation, "docx", document="policy"))
+    assert status == 200, body
+    assert headers["Content-Disposition"].startswith('attachment; filename="beleidstekst-amersfoort-')
+    document = docx.Document(io.BytesIO(body))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    for section in ("Probleemanalyse", "Doelen", "Aanpak", "Samenwerking", "Monitoring en evaluatie"):
+        assert any(section in h for h in headings), headings
+
+
 def test_tampered_and_expired_links_are_refused(server, conversation):
     url = download_url(None, conversation, "md")
     sig = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["sig"][0]
