@@ -147,3 +147,39 @@ DID_YOU_MEAN = 'Dat begreep ik niet helemaal. Bedoel je een van deze?'
 STILL_NOT_UNDERSTOOD = 'Sorry, ik begrijp je nog steeds niet. Dit kan ik voor je doen:'
 NOTHING_TO_SUMMARIZE = "Er is nog niets om samen te vatten. Zeg 'hoi' om te beginnen."
 ALREADY_HAVE = "Genoteerd: je hebt al {names}. Ik haal het uit het plan."
+
+# -- The plan in the chat (actions/render.py). Placeholders in {braces} are filled in by the code.
+YOUR_MUNICIPALITY = "je gemeente"
+PLAN_INTRO = (
+    "Dit is mijn voorstel voor {place}. Het plan heeft {steps} stappen. Het werkt aan {pillars}. "
+    "We lopen de stappen één voor één door. Per stap kun je vragen waarom, om een andere optie vragen, "
+    "of zeggen dat iets niet bij jullie past."
+)
+STEP_TITLE = "Stap {number} van {total}: {title}"
+STEP_QUESTION = "Wat vind je ervan? Zeg 'volgende' als het goed is."
+NOT_AT_TABLE = "   Nog niet aan tafel: {names}."
+STEP_BUTTONS = {
+    "next_step": "Volgende",
+    "ask_why": "Waarom?",
+    "ask_recognition": "Hoe erkend?",
+    "ask_about": "Vertel meer",
+    "reject_option": "Past niet bij ons",
+    "other_option": "Andere optie",
+    "skip_step": "Sla over",
+    "previous_step": "Terug",
+}
+NOTHING_FITS = "Voor deze stap vond ik niets wat goed past. "
+WHY_PILLAR = " Het hoort bij de pijler {pillar}."
+WHY_LINE = "• {name}: {why}{pillar} Past voor {fit}% bij je situatie; erkenning: {recognition}."
+WHY_HOW_CHOSEN = "Ik kies eerst op hoe goed iets past bij middel, groep en plek, en daarna op het bewijs dat het werkt."
+NO_RECOGNITION = "In deze stap staat geen interventie, dus er is ook geen erkenning."
+RECOGNISED_SINCE = ", sinds {date}"
+RECOGNITION_LINE = "• {name}: {level}{when}{by}. Bron: {source}"
+RECOGNITION_LEVELS_HINT = "Vraag 'wat is erkenning?' als je wilt weten wat de niveaus betekenen."
+CHOICE_SKIPPED = "overgeslagen"
+CHOICE_NOT_DISCUSSED = "nog niet besproken"
+CHOICE_NONE = "geen interventie gekozen"
+RECAP_TITLE = "Dit is het plan dat we samen hebben gemaakt voor {place}:"
+RECAP_INVITE = "Nog uitnodigen:"
+SOURCE = "Bron"
+INTERVENTION_BRIEF = "{name} ({type}; erkenning: {recognition})"

@@ -238,3 +238,24 @@ def test_summary_links_during_the_plan_belong_to_the_conversation_asking():
         dispatcher = CollectingDispatcher()
         asyncio.run(action.run(dispatcher, trk, DOMAIN))
         assert f"/webhooks/export/summary/{sender}.docx?" in texts(dispatcher.messages)
+
+
+def test_recognition_answer_says_when_a_recognition_may_have_lapsed():
+    import datetime as dt
+
+    from actions.render import recognition_message
+    from conversation import kb
+    from knowledge.evidence import MAY_HAVE_LAPSED, validity
+    from knowledge.plan import Option, PlanStep
+
+    catalog = kb.catalog()
+    today = dt.date(2026, 12, 1)
+    lapsed = [i for i in catalog.interventions.values() if validity(i.recognition, today).status == MAY_HAVE_LAPSED]
+    assert lapsed, "the knowledge base has no recognition older than its validity (the test needs one)"
+    item = lapsed[0]
+    step = PlanStep("interventies", "Interventies", [Option(item, 1, 1.0, 1.0, "past", [], [])])
+    text = recognition_message(catalog, step, today=today)
+    assert f"Erkend in {item.recognition.date.year}; controleer of dit nog geldt" in text
+    # Within its period the same record says until when it holds.
+    fresh = recognition_message(catalog, step, today=item.recognition.date + dt.timedelta(days=30))
+    assert "controleer" not in fresh and "geldt tot" in fresh
