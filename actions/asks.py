@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from conversation import interview
+from conversation import interview, texts as T
 from conversation.answers import absorb, cut, say_noted, text_of
 from conversation.interview import Replies
 
@@ -174,3 +174,55 @@ class ActionStartOver(Action):
             dispatcher.utter_message(text=text, buttons=buttons)
             return [SlotSet("confirm", "start_over")]
         return restart_events(updates)
+
+
+def plan_steps(slots: Dict[str, Any]) -> int:
+    """The number of steps of the officer's plan (0 before the interview has what a plan needs)."""
+    from actions.plan import has_interview, make_plan
+
+    return len(make_plan(slots).steps) if has_interview(slots) else 0
+
+
+class ActionSessionStart(Action):
+    """A new session (the officer comes back after the session expired, see domain.yml
+    session_config): the slots carry over, and an interview under way is named with a choice to
+    go on or start again ("Vorige keer waren we bij stap 3 voor Deventer. ...")."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
+        slots = {k: v for k, v in tracker.current_slot_values().items() if v is not None} if carry_over else {}
+        events += [SlotSet(k, v) for k, v in slots.items()]
+        message = interview.where_we_were(slots, plan_steps(slots)) if slots else None
+        if message:
+            dispatcher.utter_message(text=message, buttons=[
+                interview.button(T.GO_ON_BUTTON, "/greet"),
+                interview.button(T.START_OVER_BUTTON, "/start_over"),
+            ])
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionGreet(Action):
+    """A greeting outside the forms: the introduction for a new officer; for one who comes back,
+    the interview goes on at the question or plan step where it stopped."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        slots = tracker.current_slot_values()
+        stage, _ = interview.progress(slots, plan_steps(slots))
+        if stage == interview.NOT_STARTED:
+            dispatcher.utter_message(response="utter_greet")
+            dispatcher.utter_message(response="utter_explain")
+            return []  # the rule goes on with the interview form
+        dispatcher.utter_message(text=T.WELCOME_AGAIN)
+        if stage == interview.IN_PLAN:
+            return [SlotSet("plan_shown", None), FollowupAction("plan_form")]
+        if stage == interview.PLAN_DONE:
+            return [FollowupAction("action_plan_recap")]
+        return []

@@ -313,3 +313,39 @@ def move_on(slot: str, turn: Turn, out: Out, keep: bool = True) -> Dict[str, Any
 
 def form_done(slots: Mapping[str, Any]) -> bool:
     return all(slots.get(s) is not None for s in FORM_SLOTS)
+
+
+# -- Coming back later ------------------------------------------------------------------------------
+
+NOT_STARTED, IN_INTERVIEW, IN_PLAN, PLAN_DONE = "not_started", "interview", "plan", "done"
+
+
+def progress(slots: Mapping[str, Any], steps: int) -> Tuple[str, Optional[str]]:
+    """Where an interview stands, for an officer who comes back: (stage, the question asked or the
+    plan step's number). ``steps`` is the number of steps of the plan (when there is one)."""
+    asked = [s for s in FORM_SLOTS if slots.get(s) is None]
+    if len(asked) == len(FORM_SLOTS) and not slots.get("signals"):
+        return NOT_STARTED, None
+    if asked:
+        return IN_INTERVIEW, asked[0]
+    choices = slots.get("plan_choices") or {}
+    if not isinstance(choices, Mapping) or len(choices) < steps:
+        position = int(slots.get("plan_position") or 0)
+        return IN_PLAN, str(min(position, max(steps - 1, 0)) + 1)
+    return PLAN_DONE, None
+
+
+def where_we_were(slots: Mapping[str, Any], steps: int) -> Optional[str]:
+    """"Vorige keer waren we bij stap 3 voor Deventer." for a new session, or None when there was
+    no interview under way."""
+    stage, at = progress(slots, steps)
+    if stage == NOT_STARTED:
+        return None
+    place = f" voor {slots['municipality']}" if slots.get("municipality") else ""
+    if stage == IN_INTERVIEW:
+        where = T.AT_QUESTION.format(topic=T.TOPICS.get(str(at), T.TOPICS["municipality"]))
+    elif stage == IN_PLAN:
+        where = T.AT_STEP.format(number=at)
+    else:
+        return T.PLAN_WAS_DONE.format(place=place)
+    return T.LAST_TIME.format(where=where, place=place)

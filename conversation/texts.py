@@ -183,3 +183,26 @@ RECAP_TITLE = "Dit is het plan dat we samen hebben gemaakt voor {place}:"
 RECAP_INVITE = "Nog uitnodigen:"
 SOURCE = "Bron"
 INTERVENTION_BRIEF = "{name} ({type}; erkenning: {recognition})"
+
+# -- Coming back later (a new session; actions/asks.py ActionSessionStart and ActionGreet).
+LAST_TIME = "Vorige keer waren we bij {where}{place}. Wil je verder gaan of opnieuw beginnen?"
+PLAN_WAS_DONE = "Vorige keer hebben we een plan gemaakt{place}. Wil je het nog eens zien, of opnieuw beginnen?"
+AT_QUESTION = "de vraag over {topic}"
+AT_STEP = "stap {number} van het plan"
+TOPICS = {
+    "municipality": "je gemeente",
+    "role": "je domein",
+    "reason": "de reden van het gesprek",
+    "signal_substances": "de middelen",
+    "signal_settings": "de plek",
+    "signal_reporters": "wie het ziet",
+    "signal_trend": "of het toeneemt",
+    "more_signals": "andere signalen",
+    "groups": "de groepen",
+    "partners_present": "de partners",
+    "policy": "wat er al is",
+    "capacity": "de tijd en het geld",
+}
+GO_ON_BUTTON = "Verder gaan"
+START_OVER_BUTTON = "Opnieuw beginnen"
+WELCOME_AGAIN = "Fijn dat je er weer bent. We gaan verder waar we waren."

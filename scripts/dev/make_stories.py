@@ -46,7 +46,7 @@ class Story:
 
     # -- building blocks --
     def start(self, greet_text=None):
-        self.user("greet", greet_text).act("utter_greet", "utter_explain", "interview_form").loop("interview_form")
+        self.user("greet", greet_text).act("action_greet", "interview_form").loop("interview_form")
         return self.asked("municipality")
 
     def answer(self, next_slot, intent="inform", text=None):
@@ -143,7 +143,7 @@ def tests():
         .loop("null").asked("null").act("action_propose_plan", "plan_form").loop("plan_form").asked("plan_feedback").walk())
     add(Story("Not understood outside the interview").user("nlu_fallback").act("action_fallback")
         .user("nlu_fallback").act("action_fallback")
-        .user("greet").act("utter_greet", "utter_explain", "interview_form").loop("interview_form").asked("municipality"))
+        .user("greet").act("action_greet", "interview_form").loop("interview_form").asked("municipality"))
     add(Story("Questions before starting").user("ask_about", "wat is selectieve preventie?").act("action_answer_question")
         .user("english", "do you speak english?").act("action_english")
         .user("chitchat").act("utter_chitchat").user("out_of_scope").act("utter_out_of_scope").user("help").act("utter_explain", "utter_no_interview"))

@@ -81,3 +81,41 @@ def test_ctrl_c_stops_both_and_the_conversation_survives_a_restart(tmp_path):
         assert "Signaal: lachgas; waar: straat en hangplekken" in say(me, "verslag")
     finally:
         stop_with_ctrl_c(process)
+
+
+def age_conversation(tracker_db, sender, hours):
+    """Move every stored event of ``sender`` ``hours`` back in time, as if the officer left then."""
+    import sqlite3
+
+    shift = hours * 3600
+    with sqlite3.connect(tracker_db) as db:
+        rows = db.execute("SELECT id, timestamp, data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+        assert rows, "no stored events for the conversation"
+        for row_id, stamp, data in rows:
+            event = json.loads(data)
+            event["timestamp"] = event.get("timestamp", stamp) - shift
+            db.execute("UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                       (stamp - shift, json.dumps(event), row_id))
+
+
+def test_an_officer_who_comes_back_next_day_goes_on_where_we_were(tmp_path):
+    me = f"back-{uuid.uuid4().hex[:8]}"
+    process = start(tmp_path, "first")
+    try:
+        say(me, "hoi")
+        say(me, "Deventer")
+        assert "Waarom kom je" in say(me, "sociaal domein")
+    finally:
+        stop_with_ctrl_c(process)
+    # A day later: the session has expired (domain.yml session_config), the slots carry over.
+    age_conversation(tmp_path / "tracker.db", me, hours=24)
+    process = start(tmp_path, "second")
+    try:
+        answer = say(me, "hoi")
+        assert "Vorige keer waren we bij de vraag over de reden van het gesprek voor Deventer" in answer, answer
+        assert "Fijn dat je er weer bent" in answer and "Waarom kom je" in answer, answer
+        # The interview goes on: nothing was lost.
+        assert "Om welk middel" in say(me, "er is een signaal")
+        assert "Samenvatting voor Deventer" in say(me, "verslag")
+    finally:
+        stop_with_ctrl_c(process)
