@@ -194,7 +194,9 @@ class ActionSessionStart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
         carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
-        slots = {k: v for k, v in tracker.current_slot_values().items() if v is not None} if carry_over else {}
+        # The answers carry over; the question on screen does not (a form asks it again).
+        slots = {k: v for k, v in tracker.current_slot_values().items()
+                 if v is not None and k not in ("requested_slot", "session_started_metadata")} if carry_over else {}
         events += [SlotSet(k, v) for k, v in slots.items()]
         message = interview.where_we_were(slots, plan_steps(slots)) if slots else None
         if message:
