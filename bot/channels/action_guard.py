@@ -17,17 +17,21 @@ input channel, so it runs inside the Rasa server, and the action endpoint points
 
 It passes every call on unchanged. When the action server refuses the connection, does not answer
 within ``timeout`` seconds, or answers with an error other than 400 (400 is rasa_sdk's "action
-rejected", which Rasa handles itself), the guard answers for it, as an action may, with:
+rejected", which Rasa handles itself), the guard answers for it, as an action may, with Rasa's own events:
 
 - the apology (``conversation.texts.SERVICE_UNAVAILABLE``);
+- ``ActionExecutionRejected``: Rasa does not log the action (or the form that called it) as run,
+  and a form does not go on to ask for the next slot;
 - ``UserUtteranceReverted``: the officer's message stays in the conversation's events (it is kept,
-  and shows in the transcript), but the state goes back to before it, so the same question is open;
+  and shows in the transcript), but the state goes back to just before it, slots extracted from it
+  included, so the same question is open (Rasa's default fallback action reverts the same way);
 - ``FollowupAction("action_listen")``: the turn ends here.
 
-Both are Rasa's own events (its default fallback action reverts the same way). Later calls in the
-same turn (a form asks for its slot after validating) get an empty answer at once: one apology
-per message, and the turn is never reverted twice. When the action server is back, the officer
-sends the answer again and the conversation goes on at the same question.
+A later call in the same turn gets an empty answer at once: one apology per message, never a
+second revert. When the action server is back, the officer sends the answer again and the
+conversation goes on at the same question. Known limit: if the action server dies in the middle of
+a turn, after a form has already run in it, the turn is not reverted (Rasa's form bookkeeping would
+make the revert go back to before the form began); the officer still gets the apology.
 
 When ``ACTION_GUARD_TOKEN`` is set in the Rasa server's environment, calls must carry it
 (``?token=``, which Rasa adds from the endpoint's ``token``), so the route does not open the action
@@ -74,26 +78,44 @@ def _decode(body: bytes, encoding: str) -> Dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _turn(events: List[Dict[str, Any]]) -> Tuple[bool, bool]:
-    """(in a turn started by a user message, the apology was given in it already)."""
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
-    if last_user < 0:
-        return False, False
-    since = events[last_user + 1:]
-    apologised = any(e.get("event") == "bot" and e.get("text") == SERVICE_UNAVAILABLE for e in since)
-    listened = any(e.get("event") == "action" and e.get("name") == "action_listen" for e in since)
-    return not listened, apologised
+def _from_inside_a_form(action: str, loop_names: set) -> bool:
+    """A call a form makes itself (validation, asking for a slot), not one the processor makes."""
+    if action.startswith("validate_"):
+        return action[len("validate_"):] in loop_names
+    return action.startswith("action_ask_")
 
 
 def fallback_answer(call: Dict[str, Any]) -> Dict[str, Any]:
     """What the guard answers for an action server that failed, given the action call's JSON."""
-    events = (call.get("tracker") or {}).get("events") or []
-    in_user_turn, apologised = _turn(events)
-    if apologised:
-        return {"events": [], "responses": []}
-    answer_events: List[Dict[str, Any]] = [{"event": "rewind"}] if in_user_turn else []
+    events: List[Dict[str, Any]] = (call.get("tracker") or {}).get("events") or []
+    action = str(call.get("next_action") or "")
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    since = events[last_user + 1:] if last_user >= 0 else []
+    if any(e.get("event") == "bot" and e.get("text") == SERVICE_UNAVAILABLE for e in since):
+        return {"events": [], "responses": []}  # apologised in this turn already (and reverted it)
+    # The rejection keeps Rasa from logging the action as run, and stops a form from asking on.
+    answer_events: List[Dict[str, Any]] = [{"event": "action_execution_rejected", "name": action}]
+    if _revertible(events, since, action, last_user):
+        answer_events.append({"event": "rewind"})
     answer_events.append({"event": "followup", "name": "action_listen"})
     return {"events": answer_events, "responses": [{"text": SERVICE_UNAVAILABLE}]}
+
+
+def _revertible(events: List[Dict[str, Any]], since: List[Dict[str, Any]], action: str, last_user: int) -> bool:
+    """Whether ``UserUtteranceReverted`` takes the conversation back to just before the last message.
+
+    Not when no user message started this turn (an action run through the HTTP API), nor when a
+    form ran successfully earlier in this turn: Rasa then drops the message from the applied events
+    (its form happy-path compression) and a revert would go back to before the form began.
+    A form's own calls carry one execution of that form that Rasa has not logged (yet).
+    """
+    if last_user < 0 or any(e.get("event") == "action" and e.get("name") == "action_listen" for e in since):
+        return False
+    loop_names = {e.get("name") for e in events if e.get("event") == "active_loop" and e.get("name")}
+    loop_runs = [e for e in since if e.get("event") == "action" and e.get("name") in loop_names]
+    if loop_runs and _from_inside_a_form(action, loop_names):
+        loop_runs.pop()
+    return not loop_runs
 
 
 class ActionGuardInput(InputChannel):
