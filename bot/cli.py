@@ -267,6 +267,7 @@ class Assistant:
             "actions": Server(
                 "action server", "actions",
                 ["rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)], self.make_backoff(),
+                env={"ACTIONS_WARM_UP": "1"},  # see actions/__init__.py
             ),
             "rasa": Server(
                 "Rasa server", "rasa",
