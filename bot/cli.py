@@ -18,7 +18,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Optional, Union
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 
 import yaml
 
@@ -202,7 +202,7 @@ class Assistant:
 
     @property
     def processes(self) -> List[subprocess.Popen]:
-        """The running server processes (the action server first)."""
+        """The current process of each server (the action server first), running or not."""
         return [s.process for s in self.servers.values() if s.process is not None]
 
     @property
@@ -231,7 +231,7 @@ class Assistant:
         server.started = time.monotonic()
         return server.process
 
-    def _guarded_files(self) -> tuple:
+    def _guarded_files(self) -> Tuple[Path, Path]:
         """The endpoints and credentials files for the Rasa server, with the action guard in between."""
         endpoints = _read_yaml(self.endpoints, "endpoints")
         credentials = _read_yaml(self.credentials, "credentials") if self.credentials.exists() else {}
