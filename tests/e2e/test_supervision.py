@@ -42,7 +42,16 @@ class Launcher:
                  "--endpoints", str(endpoints)],
                 cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
-        self.wait_for(lambda: b"is ready" in self.log.read_bytes(), 300, "bot run did not start")
+        try:
+            self.wait_for(lambda: b"is ready" in self.log.read_bytes(), 300, "bot run did not start")
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=60)
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -71,9 +80,7 @@ class Launcher:
 def launcher(tmp_path_factory):
     launcher = Launcher(tmp_path_factory.mktemp("supervision"))
     yield launcher
-    if launcher.process.poll() is None:
-        launcher.process.send_signal(signal.SIGINT)
-        launcher.process.wait(timeout=60)
+    launcher.stop()
 
 
 def say(sender, text, timeout=30):
