@@ -5,6 +5,7 @@ the action server hangs (SIGSTOP), then is killed (kill -9), then the Rasa serve
 Ctrl-C stops everything. Each time the officer gets an answer: the apology within 5 s while the
 action server is away, and the same question afterwards.
 """
+import asyncio
 import json
 import os
 import signal
@@ -95,6 +96,26 @@ def say(sender, text, timeout=30):
     return "\n".join(m.get("text", "") for m in messages), time.monotonic() - started
 
 
+async def socketio_say(sender, text, wait=6):
+    """(seconds, text) of each bot message within ``wait`` seconds, over the socket.io channel."""
+    import socketio
+
+    client = socketio.AsyncClient()
+    replies = []
+    sent = 0.0
+    client.on("bot_uttered", lambda data: replies.append((time.monotonic() - sent, data.get("text"))))
+    await client.connect(f"http://localhost:{RASA_PORT}", socketio_path="/socket.io", transports=["websocket"])
+    try:
+        await client.emit("session_request", {"session_id": sender})
+        await asyncio.sleep(0.5)
+        sent = time.monotonic()
+        await client.emit("user_uttered", {"message": text, "session_id": sender})
+        await asyncio.sleep(wait)
+    finally:
+        await client.disconnect()
+    return replies
+
+
 def up(url):
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -146,6 +167,9 @@ def test_a_killed_action_server_gives_the_apology_and_is_restarted(launcher):
     reply, seconds = say(me, "er is een signaal")
     assert reply == SERVICE_UNAVAILABLE and seconds < 5, (reply, seconds)
     assert user_messages(launcher.db, me)[-1] == "er is een signaal"  # the answer is kept
+    # The web widget's channel (socket.io) gets it too.
+    replies = asyncio.run(socketio_say(me, "er is een signaal"))
+    assert replies and replies[0][1] == SERVICE_UNAVAILABLE and replies[0][0] < 5, replies
     assert len([line for line in launcher.text().splitlines() if line.startswith("supervisor:")]) == 1
 
     launcher.wait_for(lambda: up(f"http://localhost:{ACTIONS_PORT}/health"), 60, "the action server is not back")
