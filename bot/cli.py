@@ -1,6 +1,7 @@
 """Command line of the assistant.
 
-    python -m bot run     start the action server and the Rasa server; Ctrl-C stops both
+    python -m bot run     start the action server and the Rasa server and keep them running (a server
+                          that stops is restarted, with backoff); Ctrl-C stops both
     python -m bot export CONVERSATION_ID [--format md|docx|pdf] [--out FILE] [--endpoints FILE]
                           write the summary of a stored conversation to a file
 """
@@ -8,21 +9,77 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, List, Optional, Union
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
+
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_DIR / "models" / "preventiewijzer.tar.gz"
 
 
+# The action guard (bot/channels/action_guard.py): the Rasa server's action endpoint, in front of the
+# action server. Kept in sync with that module, which imports Rasa (this one must start fast).
+GUARD_CLASS = "bot.channels.action_guard.ActionGuardInput"
+GUARD_PATH = "/webhooks/action_guard/webhook"
+GUARD_TOKEN_ENV = "ACTION_GUARD_TOKEN"
+
+
 class LaunchError(RuntimeError):
     """A problem the user can fix; printed as one line."""
+
+
+def env_seconds(name: str, default: float, env: Optional[Dict[str, str]] = None) -> float:
+    """A positive number of seconds from the environment."""
+    value = (os.environ if env is None else env).get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not seconds > 0:
+        raise LaunchError(f"{name} must be a positive number of seconds, not {value!r}")
+    return seconds
+
+
+class Backoff:
+    """How long to wait before restarting a server that stopped.
+
+    ``initial`` seconds the first time, twice as long each next time, never more than ``maximum``;
+    back to ``initial`` when the server had stayed up for ``reset_after`` seconds.
+    """
+
+    def __init__(self, initial: float = 1.0, maximum: float = 30.0, reset_after: float = 60.0, factor: float = 2.0):
+        self.initial = initial
+        self.maximum = maximum
+        self.reset_after = reset_after
+        self.factor = factor
+        self.failures = 0
+
+    @classmethod
+    def from_env(cls, env: Optional[Dict[str, str]] = None) -> Backoff:
+        initial = env_seconds("RESTART_DELAY", 1.0, env)
+        maximum = env_seconds("RESTART_DELAY_MAX", 30.0, env)
+        if maximum < initial:
+            raise LaunchError(f"RESTART_DELAY_MAX ({maximum:g} s) is shorter than RESTART_DELAY ({initial:g} s)")
+        return cls(initial, maximum, env_seconds("RESTART_RESET_AFTER", 60.0, env))
+
+    def delay(self, uptime: float) -> float:
+        """The wait before the next restart of a server that stopped after ``uptime`` seconds."""
+        if uptime >= self.reset_after:
+            self.failures = 0
+        delay = min(self.maximum, self.initial * self.factor ** self.failures)
+        self.failures += 1
+        return delay
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -75,8 +132,33 @@ def write_endpoints(path: Path, actions_port: int, tracker_db: str) -> Path:
     return path
 
 
+@dataclass
+class Server:
+    """One supervised server process: how to start it and when it (re)started."""
+
+    name: str  # "action server", "Rasa server": for messages
+    key: str  # "actions", "rasa": for its log file
+    args: List[str]
+    backoff: Backoff
+    process: Optional[subprocess.Popen] = None
+    started: float = 0.0
+    restart_at: Optional[float] = None
+    restarts: int = 0
+    env: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
 class Assistant:
-    """The two server processes of a running assistant."""
+    """The two server processes of a running assistant; ``supervise`` restarts one that stops.
+
+    The Rasa server reaches the action server through the action guard, a channel of its own
+    (bot/channels/action_guard.py): an officer gets an apology within ``action_timeout`` seconds
+    while the action server is down or hangs. The endpoints and credentials files given are copied
+    to ``run_dir`` with the guard put in between.
+    """
 
     def __init__(
         self,
@@ -88,6 +170,10 @@ class Assistant:
         log_dir: Optional[Path] = None,
         quiet: bool = False,
         api_token: Optional[str] = None,
+        action_timeout: Optional[float] = None,
+        backoff: Optional[Callable[[], Backoff]] = None,
+        run_dir: Optional[Path] = None,
+        log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
     ):
         self.rasa_port = rasa_port
         self.actions_port = actions_port
@@ -104,29 +190,62 @@ class Assistant:
         self.quiet = quiet
         # With a token, Rasa's HTTP API is on (e.g. to read a conversation's tracker in benchmarks).
         self.api_token = api_token
-        self.processes: List[subprocess.Popen] = []
+        # A hung action server is cut off after this many seconds (the officer gets the apology).
+        self.action_timeout = action_timeout if action_timeout is not None else env_seconds("ACTION_TIMEOUT", 4.0)
+        self.make_backoff = backoff or Backoff.from_env
+        self.make_backoff()  # a wrong setting is reported now, not at the first restart
+        self.run_dir = run_dir or log_dir or PROJECT_DIR / "var" / f"run-{rasa_port}"
+        self.log = log
+        self.guard_token = secrets.token_urlsafe(24)
+        self.servers: Dict[str, Server] = {}
         self.start_seconds: Optional[float] = None
+
+    @property
+    def processes(self) -> List[subprocess.Popen]:
+        """The current process of each server (the action server first), running or not."""
+        return [s.process for s in self.servers.values() if s.process is not None]
 
     @property
     def url(self) -> str:
         return f"http://localhost:{self.rasa_port}"
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    def _spawn(self, server: Server) -> subprocess.Popen:
         out: Union[IO[bytes], int, None] = None
         if self.log_dir is not None:
-            out = open(self.log_dir / f"{name}.log", "wb")
+            # A restarted server writes on in the same log.
+            out = open(self.log_dir / f"{server.key}.log", "ab" if server.process else "wb")
         elif self.quiet:
             out = subprocess.DEVNULL
-        process = subprocess.Popen(
-            [sys.executable, "-m", *args],
-            cwd=PROJECT_DIR,
-            env=child_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT if out is not None else None,
-            start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
-        )
-        self.processes.append(process)
-        return process
+        try:
+            server.process = subprocess.Popen(
+                [sys.executable, "-m", *server.args],
+                cwd=PROJECT_DIR,
+                env={**child_env(), **server.env},
+                stdout=out,
+                stderr=subprocess.STDOUT if out is not None else None,
+                start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+            )
+        finally:
+            if out not in (None, subprocess.DEVNULL):
+                out.close()  # type: ignore[union-attr]  # the child has its own copy
+        server.started = time.monotonic()
+        return server.process
+
+    def _guarded_files(self) -> Tuple[Path, Path]:
+        """The endpoints and credentials files for the Rasa server, with the action guard in between."""
+        endpoints = _read_yaml(self.endpoints, "endpoints")
+        credentials = _read_yaml(self.credentials, "credentials") if self.credentials.exists() else {}
+        action = endpoints.get("action_endpoint")
+        if not isinstance(action, dict) or not action.get("url") or GUARD_CLASS in credentials:
+            return self.endpoints, self.credentials  # no action server, or the guard is set up by hand
+        credentials[GUARD_CLASS] = {"upstream": action, "timeout": self.action_timeout}
+        endpoints["action_endpoint"] = {
+            "url": f"http://127.0.0.1:{self.rasa_port}{GUARD_PATH}",
+            "token": "${" + GUARD_TOKEN_ENV + "}",
+        }
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        return (_write_yaml(self.run_dir / "endpoints.run.yml", endpoints),
+                _write_yaml(self.run_dir / "credentials.run.yml", credentials))
 
     def check(self) -> None:
         if sys.version_info[:2] != (3, 10):
@@ -143,21 +262,29 @@ class Assistant:
     def start(self, timeout: float = 300) -> Assistant:
         self.check()
         started = time.monotonic()
-        actions = self._spawn(
-            "actions", ["rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)]
-        )
-        rasa = self._spawn(
-            "rasa",
-            [
-                "rasa", "run",
-                "--model", str(self.model),
-                "--port", str(self.rasa_port),
-                "--endpoints", str(self.endpoints),
-                "--credentials", str(self.credentials),
-                "--cors", os.environ.get("CORS_ORIGINS", "http://localhost:*"),
-                *(["--enable-api", "--auth-token", self.api_token] if self.api_token else []),
-            ],
-        )
+        endpoints, credentials = self._guarded_files()
+        self.servers = {
+            "actions": Server(
+                "action server", "actions",
+                ["rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)], self.make_backoff(),
+                env={"ACTIONS_WARM_UP": "1"},  # see actions/__init__.py
+            ),
+            "rasa": Server(
+                "Rasa server", "rasa",
+                [
+                    "rasa", "run",
+                    "--model", str(self.model),
+                    "--port", str(self.rasa_port),
+                    "--endpoints", str(endpoints),
+                    "--credentials", str(credentials),
+                    "--cors", os.environ.get("CORS_ORIGINS", "http://localhost:*"),
+                    *(["--enable-api", "--auth-token", self.api_token] if self.api_token else []),
+                ],
+                self.make_backoff(),
+                env={GUARD_TOKEN_ENV: self.guard_token},
+            ),
+        }
+        actions, rasa = (self._spawn(server) for server in self.servers.values())
         try:
             wait_http(f"http://localhost:{self.actions_port}/health", timeout, actions, "action server")
             wait_http(f"{self.url}/webhooks/rest/", timeout, rasa, "Rasa server")
@@ -167,26 +294,89 @@ class Assistant:
         self.start_seconds = time.monotonic() - started
         return self
 
+    def supervise_once(self, now: Optional[float] = None) -> None:
+        """Restart what stopped: one log line when a server stops, the restart after its backoff."""
+        now = time.monotonic() if now is None else now
+        for server in self.servers.values():
+            process = server.process
+            if process is None or process.poll() is None:
+                continue
+            if server.restart_at is None:
+                uptime = now - server.started
+                delay = server.backoff.delay(uptime)
+                server.restart_at = now + delay
+                server.restarts += 1
+                self.log(
+                    f"supervisor: the {server.name} stopped (exit code {process.returncode} after {uptime:.0f} s); "
+                    f"restart {server.restarts} in {delay:g} s"
+                )
+            elif now >= server.restart_at:
+                _kill_group(process.pid, signal.SIGKILL)  # whatever it left behind
+                server.restart_at = None
+                self._spawn(server)
+
+    def supervise(self, poll: float = 0.5) -> None:
+        """Keep both servers running until interrupted (KeyboardInterrupt)."""
+        while True:
+            self.supervise_once()
+            time.sleep(poll)
+
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for process in reversed(self.processes):
+        servers = list(reversed(self.servers.values()))
+        for server in servers:
+            if server.process is not None:
+                _kill_group(server.process.pid, signal.SIGTERM)
+        for server in servers:
+            process = server.process
+            if process is None:
+                continue
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.processes = []
+                pass
+            # The group too: nothing a server started may outlive it.
+            _kill_group(process.pid, signal.SIGKILL)
+            process.wait()
+        self.servers = {}
 
     def __enter__(self) -> Assistant:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _kill_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _read_yaml(path: Path, what: str) -> Dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LaunchError(f"{what} file not found: {path}") from None
+    except yaml.YAMLError as err:
+        raise LaunchError(f"{what} file {path} is not valid YAML: {str(err).splitlines()[0]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise LaunchError(f"{what} file {path} must hold a mapping")
+    return data
+
+
+def _write_yaml(path: Path, data: Dict[str, Any]) -> Path:
+    text = "# Written by `python -m bot run` (bot/cli.py) at start-up; do not edit.\n" + yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=False
+    )
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    return path
 
 
 def _interrupt(signum, frame):
@@ -208,10 +398,14 @@ def cmd_run(args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print("Channels: " + ", ".join(channels), flush=True)
-    assistant = Assistant(
-        rasa_port=args.port, actions_port=args.actions_port, model=Path(args.model),
-        endpoints=Path(args.endpoints) if args.endpoints else None, credentials=credentials,
-    )
+    try:
+        assistant = Assistant(
+            rasa_port=args.port, actions_port=args.actions_port, model=Path(args.model),
+            endpoints=Path(args.endpoints) if args.endpoints else None, credentials=credentials,
+        )
+    except LaunchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print(f"Starting the action server (port {args.actions_port}) and the Rasa server (port {args.port}) …", flush=True)
     try:
         assistant.start()
@@ -228,14 +422,12 @@ def cmd_run(args) -> int:
         "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hoi\"}'\n"
         f"  socketio:  {url}/socket.io (for the web widget)\n"
         f"  terminal:  .venv/bin/rasa shell --model {args.model} --endpoints endpoints.yml (in another terminal)\n"
-        "Press Ctrl-C to stop both servers.",
+        "A server that stops is restarted. Press Ctrl-C to stop both servers.",
         flush=True,
     )
     try:
-        while all(p.poll() is None for p in assistant.processes):
-            time.sleep(1)
-        print("error: a server stopped unexpectedly; see its log above", file=sys.stderr)
-        return 1
+        assistant.supervise()
+        return 1  # not reached: supervise() returns only by an interrupt
     except KeyboardInterrupt:
         print("\nStopping …", flush=True)
         return 0

@@ -121,6 +121,8 @@ NO_ANSWER = (
     "Daar weet ik niets over. Ik ken interventies, groepen, partners en begrippen "
     "zoals selectieve preventie, erkenning, GALA of Damocles."
 )
+# Given by the Rasa server itself (bot/channels/action_guard.py) while the action server is down.
+SERVICE_UNAVAILABLE = "Er ging iets mis aan mijn kant. Je antwoord is bewaard; probeer het zo nog eens."
 AFTER_PLAN = "Typ 'verslag' voor een samenvatting die je kunt bewaren. Wil je een nieuw plan maken? Typ dan 'opnieuw'."
 
 
