@@ -316,13 +316,17 @@ def test_complete_interview_with_reload_and_download(assistant, browser):
 
     # The summary, with download links.
     text = widget.type("stuur me het verslag", f"Samenvatting voor {municipality}")
-    links = [a for a in widget.find_all("#pw-log .pw-from-bot a") if ".docx" in (a.get_attribute("href") or "")]
-    assert links, f"no .docx link in the summary:\n{text}"
+    docx_links = [a for a in widget.find_all("#pw-log .pw-from-bot a") if ".docx" in (a.get_attribute("href") or "")]
+    paths = [urlsplit(a.get_attribute("href")).path for a in docx_links]
+    # The summary and the policy text made from it, each as a link.
+    links = [a for a, path in zip(docx_links, paths, strict=True) if path.startswith("/webhooks/export/summary/")]
+    assert links, f"no .docx link to the summary in:\n{text}"
+    assert any(path.startswith("/webhooks/export/policy/") for path in paths), paths
     link = links[-1]
     assert link.get_attribute("target") == "_blank"
     assert "noopener" in link.get_attribute("rel")
     href = link.get_attribute("href")
-    assert urlsplit(href).path.startswith("/webhooks/export/summary/") and "sig=" in href
+    assert "sig=" in href
     assert link.is_displayed() and link.text.strip()
 
     disposition, body = _download(href)
