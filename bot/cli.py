@@ -371,12 +371,9 @@ def _write_yaml(path: Path, data: Dict[str, Any]) -> Path:
     text = "# Written by `python -m bot run` (bot/cli.py) at start-up; do not edit.\n" + yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, default_flow_style=False
     )
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-    return path
+    from bot.channels.config import write_private
+
+    return write_private(path, text)
 
 
 def _interrupt(signum, frame):

@@ -176,6 +176,11 @@ def write_credentials(
         "# Secrets stay ${VAR} references: Rasa reads them from its environment.\n"
         + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, default_flow_style=False)
     )
+    return write_private(path, text)
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` readable by the owner only (mode 0600), atomically."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
