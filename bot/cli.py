@@ -138,76 +138,93 @@ class Server:
 
     name: str  # "action server", "Rasa server": for messages
     key: str  # "actions", "rasa": for its log file
-    args: List[str]
+    args: List[str]  # ``python -m ARGS`` unless ``command`` is given
     backoff: Backoff
     process: Optional[subprocess.Popen] = None
     started: float = 0.0
     restart_at: Optional[float] = None
     restarts: int = 0
     env: Dict[str, str] = field(default_factory=dict)
+    command: Optional[List[str]] = None  # another program (PostgreSQL, Redis, nginx: bot/cluster.py)
+    user: Optional[str] = None  # run as this user (PostgreSQL refuses to run as root)
+    stop_signal: int = signal.SIGTERM
 
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    @property
+    def argv(self) -> List[str]:
+        return list(self.command) if self.command else [sys.executable, "-m", *self.args]
 
-class Assistant:
-    """The two server processes of a running assistant; ``supervise`` restarts one that stops.
 
-    The Rasa server reaches the action server through the action guard, a channel of its own
-    (bot/channels/action_guard.py): an officer gets an apology within ``action_timeout`` seconds
-    while the action server is down or hangs. The endpoints and credentials files given are copied
-    to ``run_dir`` with the guard put in between.
+def action_server(port: int, backoff: Backoff, name: str = "action server", key: str = "actions") -> Server:
+    """The rasa_sdk action server; it builds the knowledge base before it answers (ACTIONS_WARM_UP)."""
+    return Server(name, key, ["rasa_sdk", "--actions", "actions", "--port", str(port)], backoff,
+                  env={"ACTIONS_WARM_UP": "1"})  # see actions/__init__.py
+
+
+def rasa_server(port: int, model: Path, endpoints: Path, credentials: Path, backoff: Backoff, guard_token: str,
+                api_token: Optional[str] = None, name: str = "Rasa server", key: str = "rasa") -> Server:
+    """``rasa run`` with the given (guarded) endpoints and credentials files."""
+    return Server(
+        name, key,
+        [
+            "rasa", "run",
+            "--model", str(model),
+            "--port", str(port),
+            "--endpoints", str(endpoints),
+            "--credentials", str(credentials),
+            "--cors", os.environ.get("CORS_ORIGINS", "http://localhost:*"),
+            *(["--enable-api", "--auth-token", api_token] if api_token else []),
+        ],
+        backoff,
+        env={GUARD_TOKEN_ENV: guard_token},
+    )
+
+
+def guarded_files(endpoints_file: Path, credentials_file: Path, rasa_port: int, action_timeout: float,
+                  run_dir: Path) -> Tuple[Path, Path]:
+    """The endpoints and credentials files for a Rasa server on ``rasa_port``, with the action guard in
+    between (written to ``run_dir``); the files as they are when there is no action server or the
+    guard is set up by hand."""
+    endpoints = _read_yaml(endpoints_file, "endpoints")
+    credentials = _read_yaml(credentials_file, "credentials") if credentials_file.exists() else {}
+    action = endpoints.get("action_endpoint")
+    if not isinstance(action, dict) or not action.get("url") or GUARD_CLASS in credentials:
+        return endpoints_file, credentials_file
+    credentials[GUARD_CLASS] = {"upstream": action, "timeout": action_timeout}
+    endpoints["action_endpoint"] = {
+        "url": f"http://127.0.0.1:{rasa_port}{GUARD_PATH}",
+        "token": "${" + GUARD_TOKEN_ENV + "}",
+    }
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return (_write_yaml(run_dir / "endpoints.run.yml", endpoints),
+            _write_yaml(run_dir / "credentials.run.yml", credentials))
+
+
+class Supervisor:
+    """Server processes that are kept running: ``supervise`` restarts one that stops, with backoff.
+
+    Each server runs in a process group of its own, so that Ctrl-C reaches only us and ``stop``
+    ends everything a server started. ``servers`` is filled by the subclass (in start order).
     """
 
     def __init__(
         self,
-        rasa_port: int = 5005,
-        actions_port: int = 5055,
-        model: Path = DEFAULT_MODEL,
-        endpoints: Optional[Path] = None,
-        credentials: Optional[Path] = None,
         log_dir: Optional[Path] = None,
         quiet: bool = False,
-        api_token: Optional[str] = None,
-        action_timeout: Optional[float] = None,
-        backoff: Optional[Callable[[], Backoff]] = None,
-        run_dir: Optional[Path] = None,
         log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
     ):
-        self.rasa_port = rasa_port
-        self.actions_port = actions_port
-        self.model = Path(model)
-        if endpoints is None and actions_port != 5055:
-            # The default endpoints point at port 5055: write ones for this port.
-            (PROJECT_DIR / "var").mkdir(exist_ok=True)
-            endpoints = write_endpoints(
-                PROJECT_DIR / "var" / f"endpoints-{actions_port}.yml", actions_port, "var/tracker.db"
-            )
-        self.endpoints = endpoints or PROJECT_DIR / "endpoints.yml"
-        self.credentials = credentials or PROJECT_DIR / "credentials.yml"
         self.log_dir = log_dir
         self.quiet = quiet
-        # With a token, Rasa's HTTP API is on (e.g. to read a conversation's tracker in benchmarks).
-        self.api_token = api_token
-        # A hung action server is cut off after this many seconds (the officer gets the apology).
-        self.action_timeout = action_timeout if action_timeout is not None else env_seconds("ACTION_TIMEOUT", 4.0)
-        self.make_backoff = backoff or Backoff.from_env
-        self.make_backoff()  # a wrong setting is reported now, not at the first restart
-        self.run_dir = run_dir or log_dir or PROJECT_DIR / "var" / f"run-{rasa_port}"
         self.log = log
-        self.guard_token = secrets.token_urlsafe(24)
         self.servers: Dict[str, Server] = {}
-        self.start_seconds: Optional[float] = None
 
     @property
     def processes(self) -> List[subprocess.Popen]:
-        """The current process of each server (the action server first), running or not."""
+        """The current process of each server (in start order), running or not."""
         return [s.process for s in self.servers.values() if s.process is not None]
-
-    @property
-    def url(self) -> str:
-        return f"http://localhost:{self.rasa_port}"
 
     def _spawn(self, server: Server) -> subprocess.Popen:
         out: Union[IO[bytes], int, None] = None
@@ -216,83 +233,22 @@ class Assistant:
             out = open(self.log_dir / f"{server.key}.log", "ab" if server.process else "wb")
         elif self.quiet:
             out = subprocess.DEVNULL
+        extra: Dict[str, Any] = {"user": server.user} if server.user else {}
         try:
             server.process = subprocess.Popen(
-                [sys.executable, "-m", *server.args],
+                server.argv,
                 cwd=PROJECT_DIR,
                 env={**child_env(), **server.env},
                 stdout=out,
                 stderr=subprocess.STDOUT if out is not None else None,
                 start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+                **extra,
             )
         finally:
             if out not in (None, subprocess.DEVNULL):
                 out.close()  # type: ignore[union-attr]  # the child has its own copy
         server.started = time.monotonic()
         return server.process
-
-    def _guarded_files(self) -> Tuple[Path, Path]:
-        """The endpoints and credentials files for the Rasa server, with the action guard in between."""
-        endpoints = _read_yaml(self.endpoints, "endpoints")
-        credentials = _read_yaml(self.credentials, "credentials") if self.credentials.exists() else {}
-        action = endpoints.get("action_endpoint")
-        if not isinstance(action, dict) or not action.get("url") or GUARD_CLASS in credentials:
-            return self.endpoints, self.credentials  # no action server, or the guard is set up by hand
-        credentials[GUARD_CLASS] = {"upstream": action, "timeout": self.action_timeout}
-        endpoints["action_endpoint"] = {
-            "url": f"http://127.0.0.1:{self.rasa_port}{GUARD_PATH}",
-            "token": "${" + GUARD_TOKEN_ENV + "}",
-        }
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        return (_write_yaml(self.run_dir / "endpoints.run.yml", endpoints),
-                _write_yaml(self.run_dir / "credentials.run.yml", credentials))
-
-    def check(self) -> None:
-        if sys.version_info[:2] != (3, 10):
-            raise LaunchError(f"Python 3.10 is needed, this is {sys.version.split()[0]}; run 'make run'")
-        if not self.model.exists():
-            raise LaunchError(f"no trained model at {self.model}; run 'make run' (it trains one)")
-        for port, what in ((self.actions_port, "action server"), (self.rasa_port, "Rasa server")):
-            if not port_free(port):
-                raise LaunchError(
-                    f"port {port} for the {what} is in use; stop what runs there "
-                    f"or choose another port (RASA_PORT / ACTIONS_PORT)"
-                )
-
-    def start(self, timeout: float = 300) -> Assistant:
-        self.check()
-        started = time.monotonic()
-        endpoints, credentials = self._guarded_files()
-        self.servers = {
-            "actions": Server(
-                "action server", "actions",
-                ["rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)], self.make_backoff(),
-                env={"ACTIONS_WARM_UP": "1"},  # see actions/__init__.py
-            ),
-            "rasa": Server(
-                "Rasa server", "rasa",
-                [
-                    "rasa", "run",
-                    "--model", str(self.model),
-                    "--port", str(self.rasa_port),
-                    "--endpoints", str(endpoints),
-                    "--credentials", str(credentials),
-                    "--cors", os.environ.get("CORS_ORIGINS", "http://localhost:*"),
-                    *(["--enable-api", "--auth-token", self.api_token] if self.api_token else []),
-                ],
-                self.make_backoff(),
-                env={GUARD_TOKEN_ENV: self.guard_token},
-            ),
-        }
-        actions, rasa = (self._spawn(server) for server in self.servers.values())
-        try:
-            wait_http(f"http://localhost:{self.actions_port}/health", timeout, actions, "action server")
-            wait_http(f"{self.url}/webhooks/rest/", timeout, rasa, "Rasa server")
-        except BaseException:
-            self.stop()
-            raise
-        self.start_seconds = time.monotonic() - started
-        return self
 
     def supervise_once(self, now: Optional[float] = None) -> None:
         """Restart what stopped: one log line when a server stops, the restart after its backoff."""
@@ -316,16 +272,17 @@ class Assistant:
                 self._spawn(server)
 
     def supervise(self, poll: float = 0.5) -> None:
-        """Keep both servers running until interrupted (KeyboardInterrupt)."""
+        """Keep the servers running until interrupted (KeyboardInterrupt)."""
         while True:
             self.supervise_once()
             time.sleep(poll)
 
     def stop(self) -> None:
+        """Stop every server, the last started first, and whatever each started."""
         servers = list(reversed(self.servers.values()))
         for server in servers:
             if server.process is not None:
-                _kill_group(server.process.pid, signal.SIGTERM)
+                _kill_group(server.process.pid, server.stop_signal)
         for server in servers:
             process = server.process
             if process is None:
@@ -338,6 +295,92 @@ class Assistant:
             _kill_group(process.pid, signal.SIGKILL)
             process.wait()
         self.servers = {}
+
+
+class Assistant(Supervisor):
+    """The two server processes of a running assistant; ``supervise`` restarts one that stops.
+
+    The Rasa server reaches the action server through the action guard, a channel of its own
+    (bot/channels/action_guard.py): an officer gets an apology within ``action_timeout`` seconds
+    while the action server is down or hangs. The endpoints and credentials files given are copied
+    to ``run_dir`` with the guard put in between.
+    """
+
+    def __init__(
+        self,
+        rasa_port: int = 5005,
+        actions_port: int = 5055,
+        model: Path = DEFAULT_MODEL,
+        endpoints: Optional[Path] = None,
+        credentials: Optional[Path] = None,
+        log_dir: Optional[Path] = None,
+        quiet: bool = False,
+        api_token: Optional[str] = None,
+        action_timeout: Optional[float] = None,
+        backoff: Optional[Callable[[], Backoff]] = None,
+        run_dir: Optional[Path] = None,
+        log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
+    ):
+        super().__init__(log_dir, quiet, log)
+        self.rasa_port = rasa_port
+        self.actions_port = actions_port
+        self.model = Path(model)
+        if endpoints is None and actions_port != 5055:
+            # The default endpoints point at port 5055: write ones for this port.
+            (PROJECT_DIR / "var").mkdir(exist_ok=True)
+            endpoints = write_endpoints(
+                PROJECT_DIR / "var" / f"endpoints-{actions_port}.yml", actions_port, "var/tracker.db"
+            )
+        self.endpoints = endpoints or PROJECT_DIR / "endpoints.yml"
+        self.credentials = credentials or PROJECT_DIR / "credentials.yml"
+        # With a token, Rasa's HTTP API is on (e.g. to read a conversation's tracker in benchmarks).
+        self.api_token = api_token
+        # A hung action server is cut off after this many seconds (the officer gets the apology).
+        self.action_timeout = action_timeout if action_timeout is not None else env_seconds("ACTION_TIMEOUT", 4.0)
+        self.make_backoff = backoff or Backoff.from_env
+        self.make_backoff()  # a wrong setting is reported now, not at the first restart
+        self.run_dir = run_dir or log_dir or PROJECT_DIR / "var" / f"run-{rasa_port}"
+        self.guard_token = secrets.token_urlsafe(24)
+        self.start_seconds: Optional[float] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.rasa_port}"
+
+    def _guarded_files(self) -> Tuple[Path, Path]:
+        """The endpoints and credentials files for the Rasa server, with the action guard in between."""
+        return guarded_files(self.endpoints, self.credentials, self.rasa_port, self.action_timeout, self.run_dir)
+
+    def check(self) -> None:
+        if sys.version_info[:2] != (3, 10):
+            raise LaunchError(f"Python 3.10 is needed, this is {sys.version.split()[0]}; run 'make run'")
+        if not self.model.exists():
+            raise LaunchError(f"no trained model at {self.model}; run 'make run' (it trains one)")
+        for port, what in ((self.actions_port, "action server"), (self.rasa_port, "Rasa server")):
+            if not port_free(port):
+                raise LaunchError(
+                    f"port {port} for the {what} is in use; stop what runs there "
+                    f"or choose another port (RASA_PORT / ACTIONS_PORT)"
+                )
+
+    def start(self, timeout: float = 300) -> Assistant:
+        self.check()
+        started = time.monotonic()
+        endpoints, credentials = self._guarded_files()
+        self.servers = {
+            "actions": action_server(self.actions_port, self.make_backoff()),
+            "rasa": rasa_server(self.rasa_port, self.model, endpoints, credentials, self.make_backoff(),
+                                self.guard_token, self.api_token),
+        }
+        actions, rasa = (self._spawn(server) for server in self.servers.values())
+        try:
+            wait_http(f"http://localhost:{self.actions_port}/health", timeout, actions, "action server")
+            wait_http(f"{self.url}/webhooks/rest/", timeout, rasa, "Rasa server")
+        except BaseException:
+            self.stop()
+            raise
+        self.start_seconds = time.monotonic() - started
+        return self
 
     def __enter__(self) -> Assistant:
         return self.start()
