@@ -9,6 +9,8 @@ What differs from Rasa 3.6:
 - ``url_verification`` is answered with ``{"challenge": ...}`` (Rasa sent a bare JSON string);
 - an event is handled once: Slack retries (``X-Slack-Retry-Num``) and the ``message`` and
   ``app_mention`` events Slack sends for one message are recognised by channel and message ts;
+  the keys seen are kept in this process, or in Redis when ``REDIS_URL`` is set (``python -m bot
+  cluster``: a retry may reach another replica than the first delivery);
 - system messages (someone joined the channel, an edit, …) are ignored;
 - replies go into the thread of the user's message (``use_threads``);
 - buttons become Block Kit ``actions`` blocks; Rasa dropped all buttons when there were more
@@ -25,6 +27,7 @@ import base64
 import binascii
 import json
 import logging
+import os
 import time
 from collections import OrderedDict
 from http import HTTPStatus
@@ -51,6 +54,8 @@ MAX_SECTION_TEXT = 3000
 
 # Message subtypes that are written by a person; all others (joins, edits, deletions, …) are skipped.
 USER_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+SEEN_TTL = 15 * 60  # seconds an event key is kept: Slack retries within minutes
 
 FILE_FAILED_TEXT = "Het bestand kon ik niet sturen. Probeer het later nog eens."
 
@@ -153,14 +158,14 @@ class SlackBot(RasaSlackBot):
 
 
 class _SeenEvents:
-    """Keys of recently handled Slack events (retries come within minutes)."""
+    """Keys of recently handled Slack events (retries come within minutes), in this process."""
 
-    def __init__(self, ttl: float = 15 * 60, max_size: int = 10_000) -> None:
+    def __init__(self, ttl: float = SEEN_TTL, max_size: int = 10_000) -> None:
         self.ttl = ttl
         self.max_size = max_size
         self._seen: OrderedDict[str, float] = OrderedDict()
 
-    def first_time(self, key: str) -> bool:
+    async def first_time(self, key: str) -> bool:
         now = time.monotonic()
         while self._seen and (next(iter(self._seen.values())) < now - self.ttl or len(self._seen) > self.max_size):
             self._seen.popitem(last=False)
@@ -168,6 +173,49 @@ class _SeenEvents:
             return False
         self._seen[key] = now
         return True
+
+
+class _RedisSeenEvents:
+    """The same keys in Redis, shared by every Rasa replica: ``SET key 1 NX EX ttl`` is true only
+    for the first replica that sees an event. While Redis cannot be reached, this replica decides
+    alone (a retry that reaches another replica may then be answered twice), with a log line."""
+
+    PREFIX = "preventiewijzer:slack-event:"
+
+    def __init__(self, client: Any, ttl: float = SEEN_TTL) -> None:
+        self.client = client
+        self.ttl = ttl
+        self.local = _SeenEvents(ttl)
+
+    @classmethod
+    def from_url(cls, url: str, password: Optional[str] = None) -> _RedisSeenEvents:
+        import redis.asyncio
+
+        # The password may be in the URL (redis://:secret@host:port/db) or in REDIS_PASSWORD.
+        kwargs: Dict[str, Any] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+        if password:
+            kwargs["password"] = password
+        return cls(redis.asyncio.from_url(url, **kwargs))
+
+    async def first_time(self, key: str) -> bool:
+        from redis.exceptions import RedisError
+
+        local = await self.local.first_time(key)  # also kept here, for when Redis is away
+        try:
+            return bool(await self.client.set(self.PREFIX + key, "1", nx=True, ex=max(1, int(self.ttl))))
+        except (RedisError, OSError) as error:
+            logger.warning("Slack: Redis unavailable for the retry de-duplication (%s); this replica decides alone",
+                           error)
+            return local
+
+
+def seen_events(env: Optional[Dict[str, str]] = None) -> Any:
+    """Where handled events are kept: Redis when REDIS_URL is set, else this process."""
+    env = dict(os.environ) if env is None else env
+    url = (env.get("REDIS_URL") or "").strip()
+    if url:
+        return _RedisSeenEvents.from_url(url, (env.get("REDIS_PASSWORD") or "").strip() or None)
+    return _SeenEvents()
 
 
 class SlackInput(RasaSlackInput):
@@ -198,7 +246,7 @@ class SlackInput(RasaSlackInput):
     def __init__(self, *args: Any, slack_api_url: Text = DEFAULT_SLACK_API_URL, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.slack_api_url = slack_api_url if slack_api_url.endswith("/") else slack_api_url + "/"
-        self._seen = _SeenEvents()
+        self._seen = seen_events()
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> SlackBot:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.slack_api_url)
@@ -262,7 +310,7 @@ class SlackInput(RasaSlackInput):
             return response.text("channel not supported.")
 
         key = self.event_key(output)
-        if key and not self._seen.first_time(key):
+        if key and not await self._seen.first_time(key):
             logger.info(
                 "Slack: event %s was handled already (retry #%s, %s); not answering again",
                 key, request.headers.get(self.retry_num_header), request.headers.get(self.retry_reason_header),
