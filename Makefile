@@ -15,11 +15,13 @@ export PYTHONPATH := $(CURDIR)
 # Keep the output readable: Rasa 3.6 dependencies emit many deprecation warnings.
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
-.PHONY: help run test setup knowledge model lock bench eval clean
+.PHONY: help run cluster test test-cluster setup knowledge model lock bench eval clean
 
 help:
 	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
 	@echo "make test   run every test: ruff, mypy, rasa data validate, rasa test, pytest incl. end-to-end"
+	@echo "make cluster       PostgreSQL, Redis, 2 action servers and 2 Rasa replicas behind nginx (Ctrl-C stops all)"
+	@echo "make test-cluster  the cluster tests (tests/cluster: load over both replicas, failures; about 10 minutes)"
 	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency and NLU F1"
 	@echo "make eval   officer simulation: 48 scenarios + 20 fuzz conversations (SEEDS=3: also 2 models with other seeds)"
 	@echo "make lock   refresh requirements.lock from requirements.in"
@@ -30,6 +32,15 @@ run: setup
 
 test: setup
 	@scripts/test.sh
+
+# The scale-out topology on this machine (bot/cluster.py); the services from Debian's packages.
+cluster: setup
+	@scripts/install-cluster-services.sh
+	@$(PY) -m bot cluster
+
+test-cluster: setup
+	@scripts/install-cluster-services.sh
+	@$(PY) -m pytest tests/cluster --cluster -q -p no:cacheprovider
 
 bench: setup
 	@$(PY) benchmarks/bench_knowledge.py

@@ -2,6 +2,8 @@
 
     python -m bot run     start the action server and the Rasa server and keep them running (a server
                           that stops is restarted, with backoff); Ctrl-C stops both
+    python -m bot cluster start the scale-out topology on this machine: PostgreSQL, Redis, action
+                          servers and Rasa replicas behind nginx (bot/cluster.py); Ctrl-C stops all
     python -m bot export CONVERSATION_ID [--format md|docx|pdf] [--out FILE] [--endpoints FILE]
                           write the summary of a stored conversation to a file
 """
@@ -493,6 +495,18 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _cmd_cluster(args) -> int:
+    from bot.cluster import cmd_cluster
+
+    return cmd_cluster(args)
+
+
+def _cmd_replica(args) -> int:
+    from bot.cluster import cmd_replica
+
+    return cmd_replica(args)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -503,6 +517,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS"),
                    help="endpoints file (default: endpoints.yml: local action server, SQLite tracker store)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("cluster", help="PostgreSQL, Redis, action servers and Rasa replicas behind nginx "
+                                       "(settings: environment variables, see README)")
+    p.add_argument("--model", help="the trained model (default: RASA_MODEL or models/preventiewijzer.tar.gz)")
+    p.add_argument("--nginx-conf", choices=["local", "docker"],
+                   help="print the nginx configuration (this machine's, or deploy/nginx.conf's) and exit")
+    p.set_defaults(func=_cmd_cluster)
+    p = sub.add_parser("replica", help="one Rasa replica of the cluster in the foreground (for a container)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
+    p.add_argument("--model", help="the trained model (default: RASA_MODEL or models/preventiewijzer.tar.gz)")
+    p.add_argument("--run-dir", default=os.environ.get("RUN_DIR", "/tmp/preventiewijzer"),
+                   help="where its endpoints and credentials files are written")
+    p.set_defaults(func=_cmd_replica)
     p = sub.add_parser("export", help="write the summary of a stored conversation (Markdown, Word or PDF)")
     p.add_argument("conversation_id", help="the conversation (sender) id")
     p.add_argument("--format", default="docx", help="md, docx or pdf (default: docx)")

@@ -33,3 +33,18 @@ def parser(catalog):
     from knowledge.interview import AnswerParser
 
     return AnswerParser(catalog)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--cluster", action="store_true",
+                     help="also run the cluster tests (tests/cluster: minutes; also CLUSTER_TESTS=1)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The cluster tests run only when asked for: `make test-cluster`, --cluster or CLUSTER_TESTS=1."""
+    if config.getoption("--cluster") or os.environ.get("CLUSTER_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="cluster test: run with --cluster or CLUSTER_TESTS=1 (make test-cluster)")
+    for item in items:
+        if "cluster" in item.keywords:
+            item.add_marker(skip)
