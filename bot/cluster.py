@@ -33,6 +33,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
+import yaml
+
 from bot.cli import (
     DEFAULT_MODEL,
     PROJECT_DIR,
@@ -52,6 +54,9 @@ from bot.cli import (
 DB_NAME = DB_USER = "preventiewijzer"
 LOCK_DB, DEDUP_DB = 1, 2  # Redis databases: Rasa's locks; the Slack de-duplication
 LOCK_PREFIX = "preventiewijzer"
+# Rasa's REST and socket.io channels with an apology when Redis or PostgreSQL cannot be reached
+# (bot/channels/resilient.py); the credentials of every replica name them instead.
+RESILIENT_CHANNELS = {"rest": "bot.channels.resilient.RestInput", "socketio": "bot.channels.resilient.SocketIOInput"}
 
 
 def _env_int(env: Mapping[str, str], name: str, default: int, low: int = 1, high: int = 65535) -> int:
@@ -295,12 +300,16 @@ def replica_files(settings: Settings, port: int, folder: Path, action_timeout: f
     """The endpoints and credentials files of one Rasa replica on ``port``, written to ``folder``:
     the shared stores, the channels configured in the environment (bot/channels/config.py) and the
     action guard in front of the action servers (bot/cli.py)."""
-    from bot.channels.config import write_credentials
+    from bot.channels.config import write_credentials, write_private
 
     folder.mkdir(parents=True, exist_ok=True)
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(endpoints_yaml(settings), encoding="utf-8")
     credentials = write_credentials(folder / "credentials.yml", env)
+    channels = yaml.safe_load(credentials.read_text(encoding="utf-8")) or {}
+    channels = {RESILIENT_CHANNELS.get(name, name): value for name, value in channels.items()}
+    write_private(credentials, "# Written by `python -m bot cluster` (bot/cluster.py); do not edit.\n"
+                  + yaml.safe_dump(channels, sort_keys=False, allow_unicode=True, default_flow_style=False))
     return guarded_files(endpoints, credentials, port, action_timeout, folder)
 
 

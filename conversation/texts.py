@@ -123,6 +123,10 @@ NO_ANSWER = (
 )
 # Given by the Rasa server itself (bot/channels/action_guard.py) while the action server is down.
 SERVICE_UNAVAILABLE = "Er ging iets mis aan mijn kant. Je antwoord is bewaard; probeer het zo nog eens."
+# Given by the Rasa server (bot/channels/resilient.py) while the conversation stores (Redis,
+# PostgreSQL) cannot be reached: this message was not handled, what came before is kept.
+STORE_UNAVAILABLE = ("Sorry, ik kan je bericht nu even niet verwerken. Wat je eerder zei, is bewaard. "
+                     "Stuur dit bericht over een minuut nog eens.")
 AFTER_PLAN = "Typ 'verslag' voor een samenvatting die je kunt bewaren. Wil je een nieuw plan maken? Typ dan 'opnieuw'."
 
 
