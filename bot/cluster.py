@@ -335,6 +335,17 @@ def _service_user(name: str) -> Optional[pwd.struct_passwd]:
         return None
 
 
+def _check_reachable(folder: Path, user: Optional[pwd.struct_passwd], what: str) -> None:
+    """A service that runs as its own user must be able to pass through every folder above its own."""
+    if user is None:
+        return
+    for parent in folder.resolve().parents:
+        info = parent.stat()
+        if info.st_uid != user.pw_uid and not info.st_mode & 0o001:
+            raise LaunchError(f"{what} runs as user {user.pw_name} and cannot reach {folder}: {parent} is closed to "
+                              "other users; choose another CLUSTER_DIR")
+
+
 def _own(path: Path, user: Optional[pwd.struct_passwd]) -> None:
     if user is not None:
         for item in [path, *path.rglob("*")]:
@@ -443,6 +454,7 @@ class Cluster(Supervisor):
         if os.geteuid() == 0 and user is None:
             raise LaunchError("running as root and there is no 'postgres' user to run PostgreSQL as")
         folder.mkdir(parents=True, exist_ok=True)
+        _check_reachable(folder, user, "PostgreSQL")
         if not (data / "PG_VERSION").exists():
             self.log("cluster: creating the PostgreSQL database (once) …")
             shutil.rmtree(data, ignore_errors=True)
@@ -477,6 +489,7 @@ class Cluster(Supervisor):
 
         conf = write_private(folder / "redis.conf", redis_conf(self.settings, shared["REDIS_PASSWORD"]))
         user = _service_user("redis")
+        _check_reachable(folder, user, "Redis")
         _own(folder, user)
         return Server("Redis server", "redis", [], Backoff.from_env(),
                       command=[shutil.which("redis-server") or "redis-server", str(conf)],

@@ -121,3 +121,25 @@ def test_helm_values_name_the_same_stores():
     credentials = values["applicationSettings"]["credentials"]["additionalChannelCredentials"]
     assert "bot.channels.action_guard.ActionGuardInput" in credentials
     assert yaml.safe_load((DEPLOY / "helm" / "values-actions.yml").read_text())["replicaCount"] == 2
+
+
+def test_a_service_user_that_cannot_reach_its_folder_is_one_line(tmp_path):
+    import pwd
+
+    from bot.cluster import _check_reachable
+
+    closed = tmp_path / "closed"
+    (closed / "cluster" / "postgres").mkdir(parents=True)
+    closed.chmod(0o700)
+    nobody = pwd.getpwnam("nobody")
+    with pytest.raises(LaunchError, match=f"PostgreSQL runs as user nobody and cannot reach .*: {closed} is closed"):
+        _check_reachable(closed / "cluster" / "postgres", nobody, "PostgreSQL")
+    import tempfile
+
+    open_folder = Path(tempfile.mkdtemp(prefix="pw-reach-"))
+    try:
+        open_folder.chmod(0o755)
+        (open_folder / "cluster" / "postgres").mkdir(parents=True)
+        _check_reachable(open_folder / "cluster" / "postgres", nobody, "PostgreSQL")  # no error
+    finally:
+        shutil.rmtree(open_folder)
