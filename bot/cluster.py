@@ -173,7 +173,7 @@ def endpoints_yaml(settings: Settings) -> str:
         "action_endpoint:\n"
         f'  url: "{settings.action_endpoint}"\n'
         "tracker_store:\n"
-        "  type: SQL\n"
+        "  type: bot.tracker_store.SQLTrackerStore  # Rasa's SQL store; no silent start-over when the database is away\n"
         "  dialect: postgresql\n"
         f"  url: {settings.postgres_host}\n"
         f"  port: {settings.postgres_port}\n"

@@ -1,9 +1,11 @@
 """Rasa's REST and socket.io channels, with an apology when the conversation stores fail.
 
 In the cluster (``python -m bot cluster``) every message takes the conversation's lock in Redis
-(Rasa's RedisLockStore) and reads and writes the conversation in PostgreSQL (SQLTrackerStore).
-When one of them cannot be reached, Rasa 3.6 raises out of ``Agent.handle_message``: the REST
-channel logs the traceback and answers ``[]`` (an empty reply), socket.io answers nothing. These
+(Rasa's RedisLockStore) and reads and writes the conversation in PostgreSQL
+(bot/tracker_store.py). When Redis cannot be reached, Rasa 3.6 raises ``LockError`` out of
+``Agent.handle_message``: the REST channel logs the traceback and answers ``[]`` (an empty reply),
+socket.io answers nothing. When PostgreSQL cannot be reached, our tracker store raises
+``TrackerStoreUnavailable`` (Rasa's own would start the conversation anew in memory). These
 channels catch exactly those errors and send the officer
 ``conversation.texts.STORE_UNAVAILABLE`` instead, with one log line that names the store. The
 message itself is not handled (nothing of it is stored); what came before is in PostgreSQL, so
@@ -31,17 +33,19 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 def store_errors() -> Tuple[Type[BaseException], ...]:
-    """The errors of an unreachable store: Redis (lock store) and SQL (tracker store)."""
+    """The errors of an unreachable store: the lock store's (Redis) and the tracker store's (SQL)."""
+    from rasa.core.lock_store import LockError
     from redis.exceptions import RedisError
-    from sqlalchemy.exc import DBAPIError, OperationalError
 
-    return (RedisError, OperationalError, DBAPIError)
+    from bot.tracker_store import TrackerStoreUnavailable
+
+    return (LockError, RedisError, TrackerStoreUnavailable)
 
 
 def which_store(error: BaseException) -> str:
-    from redis.exceptions import RedisError
+    from bot.tracker_store import TrackerStoreUnavailable
 
-    return "Redis (lock store)" if isinstance(error, RedisError) else "PostgreSQL (tracker store)"
+    return "PostgreSQL (tracker store)" if isinstance(error, TrackerStoreUnavailable) else "Redis (lock store)"
 
 
 def apologising(on_new_message: Handler) -> Handler:
@@ -52,7 +56,8 @@ def apologising(on_new_message: Handler) -> Handler:
         try:
             return await on_new_message(message)
         except errors as error:
-            first_line = (str(error).strip().splitlines() or [""])[0][:200]
+            # Rasa's LockError puts the Redis error on its second line.
+            first_line = " ".join(str(error).split())[:240]
             logger.error(
                 "conversation store unavailable: %s (%s: %s); conversation %s got the apology, its message "
                 "was not handled", which_store(error), type(error).__name__, first_line, message.sender_id,

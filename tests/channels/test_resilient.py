@@ -29,13 +29,22 @@ def test_redis_away_gives_the_apology_and_a_log_line(caplog):
     assert "conversation anna got the apology" in caplog.text
 
 
-def test_postgres_away_gives_the_apology(caplog):
-    from sqlalchemy.exc import OperationalError
+def test_redis_away_as_rasa_reports_it_gives_the_apology(caplog):
+    from rasa.core.lock_store import LockError
 
     with caplog.at_level(logging.ERROR, logger="bot.channels.resilient"):
-        messages = run(OperationalError("SELECT 1", {}, Exception("connection refused")))
+        messages = run(LockError("Error while acquiring lock. Error:\nTimeout reading from socket"))
     assert [m["text"] for m in messages] == [STORE_UNAVAILABLE]
-    assert "PostgreSQL (tracker store)" in caplog.text
+    assert "Redis (lock store) (LockError: Error while acquiring lock. Error: Timeout reading from socket)" in caplog.text
+
+
+def test_postgres_away_gives_the_apology(caplog):
+    from bot.tracker_store import TrackerStoreUnavailable
+
+    with caplog.at_level(logging.ERROR, logger="bot.channels.resilient"):
+        messages = run(TrackerStoreUnavailable("OperationalError: connection refused"))
+    assert [m["text"] for m in messages] == [STORE_UNAVAILABLE]
+    assert "PostgreSQL (tracker store) (TrackerStoreUnavailable: OperationalError: connection refused)" in caplog.text
 
 
 def test_other_errors_are_not_hidden():
