@@ -27,7 +27,21 @@ class TrackerStoreUnavailable(BaseException):  # noqa: N818 - not an Exception: 
 
 
 class SQLTrackerStore(RasaSQLTrackerStore):
-    """Rasa's SQLTrackerStore; database errors raise ``TrackerStoreUnavailable``."""
+    """Rasa's SQLTrackerStore; database errors raise ``TrackerStoreUnavailable``, and pooled
+    connections are tested before use (``pool_pre_ping``): after PostgreSQL restarted, a replica
+    reconnects instead of failing once on each connection the restart broke (measured: without it,
+    the first message to each replica after a restart got the apology)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import create_engine_kwargs
+
+        engine: Any = self.__dict__["engine"]  # set by Rasa (untyped) just above
+        url = engine.url
+        engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         try:

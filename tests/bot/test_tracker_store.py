@@ -38,3 +38,4 @@ def test_it_works_as_rasas_store_on_sqlite(tmp_path):
     store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
     asyncio.run(store.save(DialogueStateTracker.from_events("anna", [UserUttered("hoi")])))
     assert asyncio.run(store.retrieve("anna")).latest_message.text == "hoi"
+    assert store.engine.pool._pre_ping  # a connection broken by a database restart is replaced
