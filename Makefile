@@ -57,9 +57,9 @@ knowledge:
 model: $(MODEL)
 
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
-	@echo "== Rasa model: training (about 5-8 minutes on 2 cores the first time; later only what changed)"
+	@echo "== Rasa model: training (a few minutes on 2 cores the first time; later only what changed)"
 	@mkdir -p models
-	@$(PY) -m rasa train --fixed-model-name preventiewijzer --out models --quiet
+	@$(PY) -m bot.train --log var/train.log -- --fixed-model-name preventiewijzer --out models
 	@touch $@
 
 lock: $(VENV)/.installed
