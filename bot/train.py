@@ -26,6 +26,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 _START = re.compile(r"Starting to train component '([^']+)'")
 _END = re.compile(r"Finished training component '([^']+)'")
 _EPOCH = re.compile(r"Epochs:\s*\d+%.*?\|\s*(\d+)/(\d+)")
+_RESTORED = re.compile(r"Restored component '([^']+)' from cache")
 _NOTHING = re.compile(r"Nothing changed|No training of components required|model is up to date", re.I)
 
 
@@ -46,6 +47,7 @@ class Progress:
     durations: Dict[str, float] = field(default_factory=dict)
     order: List[str] = field(default_factory=list)
     up_to_date: bool = False
+    restored: List[str] = field(default_factory=list)
 
     def feed(self, line: str, now: float) -> None:
         """Take one line (or one progress-bar refresh) of the child's output."""
@@ -57,6 +59,10 @@ class Progress:
         if match:
             name = match.group(1)
             self._finish(name, now)
+            return
+        match = _RESTORED.search(line)
+        if match:
+            self.restored.append(match.group(1))
             return
         match = _EPOCH.search(line)
         if match and self.component:
@@ -82,6 +88,8 @@ class Progress:
             what = self.component + (f", epoch {self.epoch}" if self.epoch else "")
         elif self.order:
             what = f"between steps (last: {self.order[-1]})"
+        elif self.restored:
+            what = f"reusing unchanged steps from the cache ({len(self.restored)} so far: {self.restored[-1]})"
         return f"   training {clock(now - self.started)} · {what}"
 
     def report(self, total: float, top: int = 6) -> List[str]:
@@ -99,7 +107,8 @@ def _pieces(stream: IO[bytes]) -> Iterator[str]:
     """Lines of a byte stream, where a progress bar's carriage return also ends a line."""
     buffer = b""
     while True:
-        chunk = stream.read1(4096) if hasattr(stream, "read1") else stream.read(4096)  # type: ignore[attr-defined]
+        read = getattr(stream, "read1", stream.read)
+        chunk = read(4096)
         if not chunk:
             break
         buffer += chunk
@@ -112,11 +121,15 @@ def _pieces(stream: IO[bytes]) -> Iterator[str]:
         yield buffer.decode("utf-8", "replace")
 
 
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
 def train(
     rasa_args: List[str],
     log_path: Path,
     every: float = 10.0,
-    out: Callable[[str], None] = print,
+    out: Callable[[str], None] = say,
     python: str = sys.executable,
 ) -> int:
     """Run ``python -m rasa train <rasa_args>``, print progress, return its exit code."""

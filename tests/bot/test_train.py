@@ -94,3 +94,9 @@ def test_main_passes_rasa_arguments_after_a_double_dash(tmp_path, monkeypatch):
     assert main(["--log", str(tmp_path / "t.log"), "--", "--fixed-model-name", "x", "--out", "m"]) == 0
     assert seen["args"] == ["--fixed-model-name", "x", "--out", "m"]
     assert seen["log"] == tmp_path / "t.log"
+
+
+def test_steps_restored_from_the_cache_are_shown():
+    progress = Progress(started=0.0)
+    progress.feed("INFO rasa.engine.training.hooks - Restored component 'RegexFeaturizer' from cache.", 3.0)
+    assert "reusing unchanged steps" in progress.status(4.0) and "RegexFeaturizer" in progress.status(4.0)
