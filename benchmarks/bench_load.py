@@ -621,7 +621,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--model", default=str(DEFAULT_MODEL), help="our trained model (default: %(default)s)")
     parser.add_argument("--moodbot-dir", help="folder for the moodbot; kept, and reused when it holds a model")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per request (default: 120)")
-    parser.add_argument("--start-timeout", type=float, default=300, help="seconds to wait for a server to answer")
+    parser.add_argument("--start-timeout", type=float, default=600,
+                        help="seconds to wait for a server to answer (default: 600)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--verbose", action="store_true", help="show replies that were off the script")
     args = parser.parse_args(argv)

@@ -1,6 +1,7 @@
 """Where one turn of ours spends its time (prints tables, asserts nothing).
 
     .venv/bin/python benchmarks/profile_turn.py [--model PATH] [--events 500] [--repeat 3] [--json FILE]
+        [--validator-once]
 
 The Rasa agent is loaded in this process from the model (rasa.core.agent.load_agent, with an SQLite
 SQLTrackerStore in a temporary folder, as in endpoints.yml) and gets the officer's messages
@@ -28,6 +29,10 @@ holds --events events. Timers around Rasa's own methods give, per user message:
         adapters (tracker from JSON, form logic, events);
   (v)   the tracker store: load (SQL query plus rebuilding the tracker from its events) and save,
         by the number of events in the conversation.
+
+--validator-once is a what-if: Rasa 3.6 checks every answer of the action server with
+jsonschema.validate, which checks the schema itself each time; with it, this process checks the
+answers with one validator built at start-up instead, to see what that would save per turn.
 """
 from __future__ import annotations
 
@@ -38,6 +43,7 @@ import inspect
 import json
 import os
 import secrets
+import signal
 import statistics
 import sys
 import tempfile
@@ -54,7 +60,7 @@ for path in (str(PROJECT_DIR), str(BENCH_DIR)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from bench_load import OUR_SCRIPT, Started, base_env, free_port, log_tail  # noqa: E402
+from bench_load import OUR_SCRIPT, Started, _interrupt, base_env, free_port, log_tail  # noqa: E402
 
 DEFAULT_MODEL = PROJECT_DIR / "models" / "preventiewijzer.tar.gz"
 # After the recap: start a new interview in the same conversation, then the script again.
@@ -281,6 +287,48 @@ class CategoryTimer:
         self.restore = []
 
 
+def validate_with_one_validator() -> None:
+    """What-if (--validator-once): check action server answers with one validator built at start-up,
+    instead of jsonschema.validate, which checks the schema itself on every call (this process only)."""
+    from jsonschema import ValidationError, validators  # type: ignore[import-untyped]
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema)
+
+    def validate(self: Any, result: Dict[str, Any]) -> bool:
+        try:
+            validator.validate(result)
+        except ValidationError as err:
+            err.message += ". Failed to validate Action server response from API."
+            raise
+        return True
+    RemoteAction._validate_action_result = validate
+
+
+def validation_costs(answers: Sequence[Any]) -> Dict[str, float]:
+    """Checking the action server's answers: as Rasa 3.6 does (jsonschema.validate, which first checks
+    the schema itself), and with a validator built once; ms per answer, the same answers."""
+    from jsonschema import validate, validators
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema)
+    as_rasa, built_once = [], []
+    for answer in answers:
+        began = time.perf_counter()
+        validate(answer, RemoteAction.action_response_format_spec())  # what RemoteAction._validate_action_result does
+        as_rasa.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        validator.validate(answer)
+        built_once.append(time.perf_counter() - began)
+    return {"as_rasa_ms": 1000 * mean(as_rasa), "built_once_ms": 1000 * mean(built_once)}
+
+
 async def replay_http(payloads: Sequence[Tuple[str, str]], url: str) -> float:
     """Send every recorded action call again to the action server, one by one; the seconds in all."""
     import aiohttp
@@ -308,7 +356,7 @@ async def replay(payloads: Sequence[Tuple[str, str]], repeat: int, url: str) -> 
     kb.parser()
     kb.engine()
     kb.explainer()
-    loads, plain = [], []
+    loads, plain, answers = [], [], []
     for _, text in payloads:
         began = time.perf_counter()
         call = json.loads(text)
@@ -317,9 +365,10 @@ async def replay(payloads: Sequence[Tuple[str, str]], repeat: int, url: str) -> 
         for _ in range(repeat):
             call = json.loads(text)
             began = time.perf_counter()
-            await executor.run(call)
+            answer = await executor.run(call)
             runs.append(time.perf_counter() - began)
         plain.append(statistics.median(runs))
+        answers.append(answer)
     timer = CategoryTimer()
     timer.install()
     instrumented = []
@@ -338,6 +387,7 @@ async def replay(payloads: Sequence[Tuple[str, str]], repeat: int, url: str) -> 
     categories[REST_OF_ACTIONS] = sum(instrumented) - sum(categories.values())
     return {
         "calls": len(payloads),
+        "validation": validation_costs(answers),
         "http_s": await replay_http(payloads, url),
         "plain_s": sum(plain),
         "instrumented_s": sum(instrumented),
@@ -455,15 +505,17 @@ def print_tables(f: Dict[str, Any], load_s: float, model: Path) -> None:
     n = f["messages"]
 
     def row(label: str, ms: float, calls: Optional[float] = None, indent: int = 0) -> None:
-        calls_text = f"{calls:8.2f}" if calls is not None else f"{'':8s}"
+        calls_text = f"{calls:11.2f}" if calls is not None else f"{'':11s}"
         per_call = f"{ms / calls:9.1f}" if calls else f"{'':9s}"
-        print(f"{' ' * indent}{label:{52 - indent}s}{ms:9.1f}{100 * ms / total:7.1f}%{calls_text}{per_call}")
+        print(f"{' ' * indent}{label:{58 - indent}s}{ms:9.1f}{100 * ms / total:7.1f}%{calls_text}{per_call}")
 
     print()
+    if f.get("validator_once"):
+        print("what-if --validator-once: the action server's answers are checked with one validator built at start-up")
     print(f"== One turn of ours, in-process ({model.name} loaded in {load_s:.1f} s); {n} messages, "
           f"{f['off_script']} off the script; the conversation ended with {f['events_at_end']} events")
-    print(f"{'part':52s}{'ms/msg':>9s}{'share':>8s}{'calls/msg':>8s}{'ms/call':>9s}")
-    print("-" * 86)
+    print(f"{'part':58s}{'ms/msg':>9s}{'share':>8s}{'calls/msg':>11s}{'ms/call':>9s}")
+    print("-" * 95)
     row("whole turn (Agent.handle_message)", total)
     nlu = parts.get("nlu", {"ms": 0.0, "calls": 0.0})
     row("(i) NLU pipeline (MessageProcessor.parse_message)", nlu["ms"], nlu["calls"])
@@ -488,7 +540,7 @@ def print_tables(f: Dict[str, Any], load_s: float, model: Path) -> None:
     plain_ms = 1000 * replay["plain_s"] / n
     row("building the request (tracker state + domain)", build["ms"], build["calls"], 4)
     row("HTTP request to the action server and its answer", http["ms"], http["calls"], 4)
-    row("our action code incl. rasa_sdk (replayed in-process)", plain_ms, replay["calls"] / n, 8)
+    row("our action code + rasa_sdk, replayed in-process", plain_ms, replay["calls"] / n, 8)
     row("the same requests replayed over HTTP, one by one", 1000 * replay["http_s"] / n, replay["calls"] / n, 8)
     row("checking the answer (jsonschema)", check["ms"], check["calls"], 4)
     row("the rest (responses, events)", actions["ms"] - build["ms"] - http["ms"] - check["ms"], None, 4)
@@ -508,6 +560,9 @@ def print_tables(f: Dict[str, Any], load_s: float, model: Path) -> None:
           f"{f['action_calls_per_message_max']}), {f['action_call_ms']:.1f} ms each on average; request "
           f"{f['action_request_kb']:.0f} kB on average, at most {f['action_request_kb_max']:.0f} kB, of which the domain "
           f"{f['action_domain_kb']:.0f} kB")
+    validation = replay["validation"]
+    print(f"checking an answer (the same answers again, in this process): {validation['as_rasa_ms']:.1f} ms with "
+          f"jsonschema.validate as Rasa 3.6 does, {validation['built_once_ms']:.2f} ms with a validator built once")
     print(f"{'action':36s}{'calls':>7s}{'round trip ms':>15s}{'in-process ms':>15s}")
     for name, v in f["round_trips_by_action"].items():
         inproc = replay["by_action"].get(name, {}).get("mean_ms")
@@ -598,6 +653,8 @@ async def profile(args: argparse.Namespace, tmp: Path, started: List[Started]) -
     began = time.perf_counter()
     agent = await load_agent(model_path=str(model), endpoints=AvailableEndpoints.read_endpoints(str(endpoints)))
     load_s = time.perf_counter() - began
+    if args.validator_once:
+        validate_with_one_validator()
     recorder = Recorder()
     instrument_rasa(recorder)
 
@@ -616,6 +673,7 @@ async def profile(args: argparse.Namespace, tmp: Path, started: List[Started]) -
     store = {"by_size": store_by_size(turns), "final": await final_store(agent, recorder, sender, 5)}
     figures = summarise(turns, replayed, store)
     figures["model_load_s"] = load_s
+    figures["validator_once"] = args.validator_once
     print_tables(figures, load_s, model)
     figures["turns"] = [{k: v for k, v in t.items() if k not in ("calls", "domain_bytes")} for t in turns]
     return figures
@@ -628,10 +686,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="go on (new interviews in the same conversation) until it holds this many events")
     parser.add_argument("--max-turns", type=int, default=120, help="at most this many measured messages")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each action call in the plain replay")
+    parser.add_argument("--validator-once", action="store_true",
+                        help="what-if: check the action server's answers with one validator built at start-up instead "
+                             "of Rasa's jsonschema.validate per call (which checks the schema itself every time)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Ctrl-C and SIGTERM stop the action server, also when SIGINT came in ignored (a background job).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     started: List[Started] = []
     with tempfile.TemporaryDirectory(prefix="profile-turn-") as tmp:
         try:
