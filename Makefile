@@ -20,7 +20,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 help:
 	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
 	@echo "make test   run every test: ruff, mypy, rasa data validate, rasa test, pytest incl. end-to-end"
-	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency and NLU F1"
+	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency, NLU F1, load vs moodbot, turn profile"
 	@echo "make eval   officer simulation: 48 scenarios + 20 fuzz conversations (SEEDS=3: also 2 models with other seeds)"
 	@echo "make lock   refresh requirements.lock from requirements.in"
 	@echo "make clean  remove the trained model and local databases"
@@ -35,6 +35,8 @@ bench: setup
 	@$(PY) benchmarks/bench_knowledge.py
 	@$(PY) benchmarks/bench_assistant.py
 	@$(PY) benchmarks/bench_nlu.py $(MODEL)
+	@$(PY) benchmarks/bench_load.py --model $(MODEL)
+	@$(PY) benchmarks/profile_turn.py --model $(MODEL)
 
 # The officer simulation (benchmarks/officer_sim.py); SEEDS=N also trains models/seed-2..N.tar.gz
 # with other random seeds and runs the simulation against each model.
