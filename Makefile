@@ -22,7 +22,7 @@ help:
 	@echo "make test   run every test: ruff, mypy, rasa data validate, rasa test, pytest incl. end-to-end"
 	@echo "make cluster       PostgreSQL, Redis, 2 action servers and 2 Rasa replicas behind nginx (Ctrl-C stops all)"
 	@echo "make test-cluster  the cluster tests (tests/cluster: load over both replicas, failures; about 10 minutes)"
-	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency and NLU F1"
+	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency, NLU F1, load vs moodbot, turn profile"
 	@echo "make eval   officer simulation: 48 scenarios + 20 fuzz conversations (SEEDS=3: also 2 models with other seeds)"
 	@echo "make lock   refresh requirements.lock from requirements.in"
 	@echo "make clean  remove the trained model and local databases"
@@ -46,6 +46,8 @@ bench: setup
 	@$(PY) benchmarks/bench_knowledge.py
 	@$(PY) benchmarks/bench_assistant.py
 	@$(PY) benchmarks/bench_nlu.py $(MODEL)
+	@$(PY) benchmarks/bench_load.py --model $(MODEL)
+	@$(PY) benchmarks/profile_turn.py --model $(MODEL)
 
 # The officer simulation (benchmarks/officer_sim.py); SEEDS=N also trains models/seed-2..N.tar.gz
 # with other random seeds and runs the simulation against each model.
@@ -68,9 +70,9 @@ knowledge:
 model: $(MODEL)
 
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
-	@echo "== Rasa model: training (about 5-8 minutes on 2 cores the first time; later only what changed)"
+	@echo "== Rasa model: training (a few minutes on 2 cores the first time; later only what changed)"
 	@mkdir -p models
-	@$(PY) -m rasa train --fixed-model-name preventiewijzer --out models --quiet
+	@$(PY) -m bot.train --log var/train.log -- --fixed-model-name preventiewijzer --out models
 	@touch $@
 
 lock: $(VENV)/.installed

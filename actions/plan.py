@@ -352,8 +352,12 @@ class ActionReopenPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         slots = tracker.current_slot_values()
         if not has_interview(slots):
+            # No interview yet ("verder" as a first answer, or after a greeting the NLU took for
+            # goodbye): never a dead end, the interview begins.
+            from actions.asks import begin
+
             dispatcher.utter_message(text=T.NO_PLAN_YET)
-            return []
+            return begin(dispatcher, tracker, greet=False)
         plan = make_plan(slots)
         dispatcher.utter_message(text=T.BACK_TO_PLAN)
         return [SlotSet("plan_feedback", None), SlotSet("plan_position", len(plan.steps) - 1), SlotSet("plan_shown", None)]

@@ -255,11 +255,11 @@ def cv_means(log: str) -> Dict[str, Dict[str, Tuple[float, float]]]:
     return means
 
 
-def cross_validation(folds: int, out: Path) -> None:
+def cross_validation(folds: int, out: Path, config: Path = CONFIG) -> None:
     print(f"== {folds}-fold cross-validation on {TRAINING_DATA.relative_to(PROJECT_DIR)}/ "
-          f"with {CONFIG.name} (trains {folds} models)")
+          f"with {config.name} (trains {folds} models)")
     seconds, log = run_rasa(["test", "nlu", "--nlu", str(TRAINING_DATA), "--cross-validation",
-                             "--folds", str(folds), "--config", str(CONFIG), "--out", str(out),
+                             "--folds", str(folds), "--config", str(config), "--out", str(out),
                              "--successes", "--no-plot"], out)
     print(f"  (cross-validation took {seconds / 60:.1f} min, {seconds / folds:.0f} s per fold)")
     means = cv_means(log)
@@ -281,6 +281,7 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-holdout", action="store_true", help="only the cross-validation")
     parser.add_argument("--keep", metavar="DIR", help="keep Rasa's report files in DIR")
+    parser.add_argument("--config", default=str(CONFIG), help="pipeline to cross-validate (default config.yml)")
     args = parser.parse_args()
     model = Path(args.model)
     if not model.is_absolute():
@@ -293,7 +294,7 @@ def main() -> int:
         if not args.no_holdout:
             parts.append(lambda: holdout(model, work / "holdout"))
         if args.cv:
-            parts.append(lambda: cross_validation(args.folds, work / "cross-validation"))
+            parts.append(lambda: cross_validation(args.folds, work / "cross-validation", Path(args.config).resolve()))
         if not parts:
             parser.error("nothing to do: --no-holdout without --cv")
         for part in parts:

@@ -22,6 +22,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
 from bot.cli import DEFAULT_MODEL, child_env  # noqa: E402
+from bot.train import train  # noqa: E402
 
 SEEDED = ("DIETClassifier", "TEDPolicy")
 
@@ -50,11 +51,10 @@ def train_seed(k: int, retrain: bool) -> Path:
     config = seeded_config(k, PROJECT_DIR / "var" / f"config-seed-{k}.yml")
     print(f"== seed {k}: training {model.relative_to(PROJECT_DIR)} (several minutes)", flush=True)
     started = time.monotonic()
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--config", str(config), "--fixed-model-name", f"seed-{k}",
-         "--out", "models", "--quiet"],
-        cwd=PROJECT_DIR, env=child_env(), check=True,
-    )
+    code = train(["--config", str(config), "--fixed-model-name", f"seed-{k}", "--out", "models"],
+                 PROJECT_DIR / "var" / f"train-seed-{k}.log", every=30)
+    if code != 0:
+        raise RuntimeError(f"training seed {k} failed (exit code {code}); see var/train-seed-{k}.log")
     print(f"   trained in {time.monotonic() - started:.0f} s", flush=True)
     return model
 
@@ -70,8 +70,8 @@ def main(argv=None) -> int:
     models = [DEFAULT_MODEL]
     try:
         models += [train_seed(k, args.retrain) for k in range(2, args.seeds + 1)]
-    except subprocess.CalledProcessError as err:
-        print(f"error: training failed (exit code {err.returncode})", file=sys.stderr)
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
         return 2
     summaries, failed = [], False
     for model in models:

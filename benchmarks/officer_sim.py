@@ -488,7 +488,8 @@ class Conversation:
         r.last_key = self.key
         if r.plan_reached_at is None and plan_reached(self.tracker):
             r.plan_reached_at = n
-        if recap_reached(self.tracker):
+        if recap_reached(self.tracker) and r.plan_reached_at is not None:
+            # The recap of a plan; the recap action's "no plan yet" is no completion.
             r.completed = True
         return self.tracker
 

@@ -25,7 +25,8 @@ from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL = PROJECT_DIR / "models" / "preventiewijzer.tar.gz"
+# RASA_MODEL picks another trained model (e.g. one trained with another seed, for the tests).
+DEFAULT_MODEL = PROJECT_DIR / (os.environ.get("RASA_MODEL") or "models/preventiewijzer.tar.gz")
 
 
 # The action guard (bot/channels/action_guard.py): the Rasa server's action endpoint, in front of the

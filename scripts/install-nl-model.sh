@@ -19,8 +19,10 @@ if [ -n "${NL_MODEL_PACKAGE:-}" ]; then
 else
   if "$py" -c 'import nl_core_news_sm' 2>/dev/null; then echo "== Dutch model: installed"; exit 0; fi
   echo "== Dutch model: python -m spacy download nl_core_news_sm"
-  if ! "$py" -m spacy download nl_core_news_sm; then
-    echo "error: could not download nl_core_news_sm; without internet set NL_MODEL_PACKAGE to a local package file" >&2
+  log="$(cd "$(dirname "$py")/.." && pwd)/nl-model-download.log"
+  if ! "$py" -m spacy download nl_core_news_sm >"$log" 2>&1; then
+    echo "error: could not download nl_core_news_sm ($(tail -n 1 "$log" | cut -c1-160))" >&2
+    echo "       without internet, set NL_MODEL_PACKAGE to a local package file; the full log is in $log" >&2
     exit 1
   fi
 fi

@@ -11,7 +11,23 @@ fi
 echo "== Dependencies: installing requirements.lock (first time: several minutes, about 1 GB)"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip<24.1"
 log="$venv/pip-install.log"
-if ! "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock >"$log" 2>&1; then
+total="$(grep -c '==' requirements.lock || true)"
+started=$SECONDS
+"$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock >"$log" 2>&1 &
+pip_pid=$!
+# A status line every 15 s: elapsed time and how far pip is, so a first install is never minutes of silence.
+while kill -0 "$pip_pid" 2>/dev/null; do
+  for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+    sleep 1; kill -0 "$pip_pid" 2>/dev/null || break
+  done
+  if kill -0 "$pip_pid" 2>/dev/null; then
+    elapsed=$((SECONDS - started))
+    seen="$(grep -c -E '^(Collecting|Requirement already satisfied)' "$log" || true)"
+    if grep -q '^Installing collected packages' "$log"; then step="unpacking and installing"; else step="$seen of $total packages resolved"; fi
+    printf '   installing %d:%02d · %s\n' $((elapsed / 60)) $((elapsed % 60)) "$step"
+  fi
+done
+if ! wait "$pip_pid"; then
   tail -n 15 "$log" >&2
   echo "error: installing the dependencies failed; the full log is in $log" >&2
   exit 1

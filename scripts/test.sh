@@ -2,7 +2,7 @@
 # The one test command (make test, .ci/run): runs every part, then says which part failed.
 set -u
 PY="${VENV:-.venv}/bin/python"
-MODEL=models/preventiewijzer.tar.gz
+MODEL="${RASA_MODEL:-models/preventiewijzer.tar.gz}"
 mkdir -p var
 results=()
 passed=0

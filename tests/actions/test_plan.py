@@ -152,9 +152,10 @@ def test_unclear_then_buttons():
     assert "knoppen" in texts(messages)
 
 
-def test_reopen_without_a_plan_says_so():
+def test_reopen_without_a_plan_begins_the_interview():
     events, messages = run(ActionReopenPlan(), tracker({}))
-    assert events == [] and "nog geen plan" in texts(messages)
+    assert "nog geen plan" in texts(messages) and "hoi" not in texts(messages)
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "interview_form")
     events, messages = run(ActionReopenPlan(), tracker(FILLED))
     assert slot_values(events)["plan_position"] == 4
 

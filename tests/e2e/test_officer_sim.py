@@ -10,7 +10,7 @@ import random
 import pytest
 
 from benchmarks import officer_sim as sim
-from bot.cli import LaunchError
+from bot.cli import DEFAULT_MODEL, LaunchError
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ ONE_PER_GROUP = sim.one_per_group(sim.load_scenarios("tuning"))
 def client(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("officer-sim")
     try:
-        assistant, client = sim.start_assistant(sim.PROJECT_DIR / "models" / "preventiewijzer.tar.gz", tmp,
+        assistant, client = sim.start_assistant(DEFAULT_MODEL, tmp,
                                                 rasa_port=RASA_PORT, actions_port=ACTIONS_PORT)
     except LaunchError as err:
         logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in tmp.glob("*.log"))
