@@ -1,7 +1,7 @@
 """Where one turn of ours spends its time (prints tables, asserts nothing).
 
     .venv/bin/python benchmarks/profile_turn.py [--model PATH] [--events 500] [--repeat 3] [--json FILE]
-        [--validator-once]
+        [--rasa-check]
 
 The Rasa agent is loaded in this process from the model (rasa.core.agent.load_agent, with an SQLite
 SQLTrackerStore in a temporary folder, as in endpoints.yml) and gets the officer's messages
@@ -30,9 +30,10 @@ holds --events events. Timers around Rasa's own methods give, per user message:
   (v)   the tracker store: load (SQL query plus rebuilding the tracker from its events) and save,
         by the number of events in the conversation.
 
---validator-once is a what-if: Rasa 3.6 checks every answer of the action server with
-jsonschema.validate, which checks the schema itself each time; with it, this process checks the
-answers with one validator built at start-up instead, to see what that would save per turn.
+As our Rasa server does (bot/channels/answer_check.py, installed with the action guard), the
+action server's answers are checked with one validator built at start-up. --rasa-check measures
+Rasa 3.6's own check instead (jsonschema.validate per answer, which checks the schema itself each
+time), to compare.
 """
 from __future__ import annotations
 
@@ -287,27 +288,6 @@ class CategoryTimer:
         self.restore = []
 
 
-def validate_with_one_validator() -> None:
-    """What-if (--validator-once): check action server answers with one validator built at start-up,
-    instead of jsonschema.validate, which checks the schema itself on every call (this process only)."""
-    from jsonschema import ValidationError, validators  # type: ignore[import-untyped]
-    from rasa.core.actions.action import RemoteAction
-
-    schema = RemoteAction.action_response_format_spec()
-    cls = validators.validator_for(schema)
-    cls.check_schema(schema)
-    validator = cls(schema)
-
-    def validate(self: Any, result: Dict[str, Any]) -> bool:
-        try:
-            validator.validate(result)
-        except ValidationError as err:
-            err.message += ". Failed to validate Action server response from API."
-            raise
-        return True
-    RemoteAction._validate_action_result = validate
-
-
 def validation_costs(answers: Sequence[Any]) -> Dict[str, float]:
     """Checking the action server's answers: as Rasa 3.6 does (jsonschema.validate, which first checks
     the schema itself), and with a validator built once; ms per answer, the same answers."""
@@ -510,8 +490,10 @@ def print_tables(f: Dict[str, Any], load_s: float, model: Path) -> None:
         print(f"{' ' * indent}{label:{58 - indent}s}{ms:9.1f}{100 * ms / total:7.1f}%{calls_text}{per_call}")
 
     print()
-    if f.get("validator_once"):
-        print("what-if --validator-once: the action server's answers are checked with one validator built at start-up")
+    if f.get("rasa_check"):
+        print("--rasa-check: the action server's answers are checked as Rasa 3.6 does (jsonschema.validate per answer)")
+    else:
+        print("the action server's answers are checked with one validator built at start-up (bot/channels/answer_check.py)")
     print(f"== One turn of ours, in-process ({model.name} loaded in {load_s:.1f} s); {n} messages, "
           f"{f['off_script']} off the script; the conversation ended with {f['events_at_end']} events")
     print(f"{'part':58s}{'ms/msg':>9s}{'share':>8s}{'calls/msg':>11s}{'ms/call':>9s}")
@@ -653,8 +635,10 @@ async def profile(args: argparse.Namespace, tmp: Path, started: List[Started]) -
     began = time.perf_counter()
     agent = await load_agent(model_path=str(model), endpoints=AvailableEndpoints.read_endpoints(str(endpoints)))
     load_s = time.perf_counter() - began
-    if args.validator_once:
-        validate_with_one_validator()
+    if not args.rasa_check:
+        from bot.channels import answer_check
+
+        answer_check.install()  # as our Rasa server does when it loads the action guard
     recorder = Recorder()
     instrument_rasa(recorder)
 
@@ -673,7 +657,7 @@ async def profile(args: argparse.Namespace, tmp: Path, started: List[Started]) -
     store = {"by_size": store_by_size(turns), "final": await final_store(agent, recorder, sender, 5)}
     figures = summarise(turns, replayed, store)
     figures["model_load_s"] = load_s
-    figures["validator_once"] = args.validator_once
+    figures["rasa_check"] = args.rasa_check
     print_tables(figures, load_s, model)
     figures["turns"] = [{k: v for k, v in t.items() if k not in ("calls", "domain_bytes")} for t in turns]
     return figures
@@ -686,9 +670,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="go on (new interviews in the same conversation) until it holds this many events")
     parser.add_argument("--max-turns", type=int, default=120, help="at most this many measured messages")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each action call in the plain replay")
-    parser.add_argument("--validator-once", action="store_true",
-                        help="what-if: check the action server's answers with one validator built at start-up instead "
-                             "of Rasa's jsonschema.validate per call (which checks the schema itself every time)")
+    parser.add_argument("--rasa-check", action="store_true",
+                        help="check the action server's answers as Rasa 3.6 does (jsonschema.validate per answer, "
+                             "which checks the schema itself every time) instead of with one validator")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")

@@ -55,6 +55,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import answer_check
 from conversation.texts import SERVICE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,9 @@ class ActionGuardInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> ActionGuardInput:
+        # The Rasa server that loads the guard also checks the action server's answers with one
+        # validator instead of building one per answer (see bot/channels/answer_check.py).
+        answer_check.install()
         credentials = credentials or {}
         upstream = credentials.get("upstream") or {"url": "http://localhost:5055/webhook"}
         timeout = float(credentials.get("timeout") or DEFAULT_TIMEOUT)
