@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Dict, Optional
 
 import pytest
 
@@ -40,11 +41,13 @@ def _services_missing():
 class ClusterRun:
     """`python -m bot cluster` as the operator starts it, with its log and its processes."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, env: Optional[Dict[str, str]] = None):
+        began = time.monotonic()
         self.folder = folder
         self.log = folder / "cluster.log"
         self.env = dict(child_env(), CLUSTER_DIR=str(folder / "cluster"), ACTION_TIMEOUT=str(ACTION_TIMEOUT),
-                        RESTART_DELAY="1", RESTART_DELAY_MAX="30", **{k: str(v) for k, v in PORTS.items()})
+                        RESTART_DELAY="1", RESTART_DELAY_MAX="30", **{k: str(v) for k, v in PORTS.items()},
+                        **(env or {}))
         self.url = f"http://127.0.0.1:{PORTS['CLUSTER_PORT']}"
         self.rasa_ports = [PORTS["CLUSTER_RASA_PORT"], PORTS["CLUSTER_RASA_PORT"] + 1]
         self.actions_ports = [PORTS["CLUSTER_ACTIONS_PORT"], PORTS["CLUSTER_ACTIONS_PORT"] + 1]
@@ -56,6 +59,7 @@ class ClusterRun:
         except BaseException:
             self.stop()
             raise
+        self.start_seconds = time.monotonic() - began
 
     @property
     def secret(self):
@@ -163,8 +167,8 @@ def say(url, sender, text, timeout=60):
     return "\n".join(m.get("text") or "" for m in messages), time.monotonic() - started
 
 
-@pytest.fixture(scope="module")
-def cluster(request):
+def cluster_preflight():
+    """Skip when PostgreSQL, Redis or nginx cannot be had; fail when the cluster's ports are taken."""
     missing = _services_missing()
     if missing and os.geteuid() == 0:
         subprocess.run([str(PROJECT_DIR / "scripts" / "install-cluster-services.sh")], check=False)
@@ -175,6 +179,11 @@ def cluster(request):
     busy = [f"{name}={port}" for name, port in PORTS.items() if not port_free(port)]
     if busy:
         pytest.fail(f"ports in use: {', '.join(busy)}; stop what runs there")
+
+
+@pytest.fixture(scope="module")
+def cluster(request):
+    cluster_preflight()
     started = time.monotonic()
     # Not under pytest's own temporary folder (mode 0700): PostgreSQL and Redis run as their own users.
     folder = Path(tempfile.mkdtemp(prefix="pw-cluster-"))
