@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/eval_seeds.py [--seeds N] [--fuzz 20] [--retrain]
 
 Seed 1 is models/preventiewijzer.tar.gz (config.yml as it is). For K = 2..N a model is trained
-into models/seed-K.tar.gz with a copy of config.yml whose DIETClassifier and TEDPolicy
+into models/seed-K.tar.gz with a copy of config.yml whose DIETClassifier (and TEDPolicy, when configured)
 random_seed is the original seed + K - 1 (kept and reused while it is newer than the training
 data; --retrain trains again). Prints one summary line per model; exit code 1 when any fails.
 """
