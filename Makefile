@@ -21,7 +21,7 @@ help:
 	@echo "make run    set up what is missing, then start the assistant (Ctrl-C stops it)"
 	@echo "make test   run every test: ruff, mypy, rasa data validate, rasa test, pytest incl. end-to-end"
 	@echo "make cluster       PostgreSQL, Redis, 2 action servers and 2 Rasa replicas behind nginx (Ctrl-C stops all)"
-	@echo "make test-cluster  the cluster tests (tests/cluster: load over both replicas, failures; about 10 minutes)"
+	@echo "make test-cluster  the cluster tests (tests/cluster: load over both replicas, failures, 10 whole-stack restarts; about 15 minutes)"
 	@echo "make bench  print knowledge/plan timings, training time, start time, reply latency, NLU F1, load vs moodbot, turn profile"
 	@echo "make eval   officer simulation: 48 scenarios + 20 fuzz conversations (SEEDS=3: also 2 models with other seeds)"
 	@echo "make lock   refresh requirements.lock from requirements.in"
