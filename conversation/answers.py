@@ -15,7 +15,7 @@ from conversation import kb
 from conversation.cleaning import clean_text
 from conversation.state import current_signal
 from knowledge.matching import normalize
-from knowledge.plan import and_list, is_low_capacity
+from knowledge.plan import YOUTH_GROUPS, and_list, is_low_capacity
 
 GENERIC_YOUTH = "jongeren_algemeen"
 
@@ -75,6 +75,13 @@ DUTCH = {"de", "het", "een", "ik", "niet", "en", "van", "wij", "zijn", "jongeren
 REPORTING = re.compile(r"\b(meld\w*|gemeld|signaleer\w*|signaleren|zien|ziet|zagen|zegt|zeggen|horen|hoort|merken|merkt|klaagt|klagen|kwam van|komt van)\b")
 HAVE = re.compile(r"\b(hebben|heeft|hadden|al|loopt|lopen|doen|draait|draaien)\b")
 CAPACITY = re.compile(r"\b(uur|uren|fte|budget|euro|geld|capaciteit|formatie|gala|spuk)\b")
+# Partners at the table ("de politie doet al mee", "we werken samen met de GGD").
+PRESENT = re.compile(
+    r"\b(aan tafel|samen met|samenwerk\w*|werk(en|t)( al| nu)? met|doe[nt]?( al| ook)? mee|meedoen|betrokken|"
+    r"partners?|zitten|zit( al| ook)?|overleg(gen)?|aangehaakt|aan boord|netwerk\w*)\b"
+)
+# Words that may stand around a bare list of names ("de GGD en het welzijnswerk").
+LIST_WORDS = {"en", "de", "het", "een", "ook", "of", "met", "nog", "al", "plus", "ja", "klopt", "en de", "en het", "enz", "etc"}
 ROLE_CUE = re.compile(r"\b(werk|ben|beleidsmedewerker|beleidsadviseur|adviseur|afdeling|domein|team|portefeuille)\b")
 
 
@@ -244,8 +251,12 @@ def municipality_in(text: str, entities: Dict[str, List[str]]) -> Optional[str]:
 def has_content(turn: Turn) -> bool:
     """Says something about the situation: a known term, or a sentence that is not chat or a question."""
     parser = kb.parser()
-    if substances_in(turn) or parser.settings(turn.text) or parser.groups(turn.text) or parser.partners(turn.text):
+    if substances_in(turn) or parser.settings(turn.text) or parser.groups(turn.text):
         return True
+    if parser.partners(turn.text):
+        # Partners reporting or acting say something about the situation; partners at the table
+        # ("de politie zit al aan tafel") answer the partner question, kept for it by absorb().
+        return not PRESENT.search(turn.norm)
     words = turn.norm.split()
     return (len(words) >= 4 and not turn.is_question and not looks_english(turn.text)
             and turn.intent not in ("chitchat", "out_of_scope", "greet", "goodbye", "thank", "english", "help"))
@@ -283,6 +294,7 @@ def parse_role(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     if turn.dont_know or turn.norm in ("iets anders", "anders"):
         return {"role": "anders"}
     if 2 <= len(turn.norm) <= 80 and not substances_in(turn) and not turn.is_question and not looks_english(turn.text) \
+            and not PRESENT.search(turn.norm) \
             and turn.intent not in ("chitchat", "out_of_scope", "greet", "goodbye", "thank", "help"):
         return {"role": quoted(turn.text, 80)}  # a job title we have no word for: keep it as typed
     return None
@@ -465,8 +477,12 @@ def parse_groups(turn: Turn, out: Out) -> Optional[Dict[str, Any]]:
     chosen: List[str] = []
     if added or removed:
         chosen = merge([g for g in mentioned if g not in removed], added)
-        if not ADD.search(turn.norm):
-            chosen = without_generic(chosen, turn.text)  # "alle jongeren?" - "jongeren in de jeugdzorg": more precise
+        youth_before = any(g in YOUTH_GROUPS for g in mentioned if g != GENERIC_YOUTH)
+        if not ADD.search(turn.norm) and (GENERIC_YOUTH not in added or youth_before):
+            # "alle jongeren?" - "jongeren in de jeugdzorg": more precise; "hangjongeren?" - "ja,
+            # die jongeren": the same group. Young people named when only adults were named
+            # ("ouderen?" - "jongeren op school") are a group of their own.
+            chosen = without_generic(chosen, turn.text)
         if not chosen and removed:
             out.utter_message(text="Welke groep dan wel? Noem de groep, of kies een knop.")
             return {"groups": None, "groups_mentioned": [g for g in mentioned if g not in removed]}
@@ -631,7 +647,8 @@ def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
             continue
         added, removed = group_clauses(turn.text) if kind == "groups" else named_and_removed(turn.text, finder)
         gone = [i for i in removed if i in have]
-        new = [i for i in added if i not in have] if (ADD.search(turn.norm) or gone or correcting or kind == "groups") else []
+        grows = ADD.search(turn.norm) or gone or correcting or kind == "groups" or (kind == "partners" and PRESENT.search(turn.norm))
+        new = [i for i in added if i not in have] if grows else []
         if slot == "partners_present" and asked == "signal_reporters":
             new = []  # reporters are not the partners at the table
         if gone or new:
@@ -689,16 +706,57 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
         if added:
             # Named before the group question: the group question confirms them.
             updates["groups_mentioned"] = without_generic(merge(list(slots.get("groups_mentioned") or []), added))
-    # Further questions, only with a clear cue: who reported it, the policy there is, capacity.
-    reporters = parser.partners(turn.text)
-    if (reporters and empty("signal_reporters") and asked in (None, "municipality", "role", "reason", "signal_substances", "signal_settings")
+    # Further questions, only with a clear cue: who reported it, who is at the table, the policy
+    # there is, capacity. A bare list of partners ("de GGD en het welzijnswerk") is taken only
+    # once who reported it is known: then it can only be who is at the table.
+    partners = parser.partners(turn.text)
+    bare = bool(partners) and only_partners(turn.text)
+    if (partners and empty("signal_reporters") and asked in (None, "municipality", "role", "reason", "signal_substances", "signal_settings")
             and signal_known and REPORTING.search(turn.norm)):
-        updates["signal_reporters"] = reporters
+        updates["signal_reporters"] = partners
+    elif (partners and empty("partners_present") and asked != "signal_reporters"
+            and (PRESENT.search(turn.norm) or (bare and slots.get("signal_reporters") is not None))):
+        updates["partners_present"] = partners
     if parser.interventions(turn.text) and empty("policy") and HAVE.search(turn.norm):
         updates["policy"] = quoted(turn.text, 500)
     if CAPACITY.search(turn.norm) and empty("capacity") and asked != "policy":
         updates["capacity"] = quoted(turn.text, 300)
     return updates
+
+
+def only_partners(text: str) -> bool:
+    """Whether the text is nothing but names of partners ("de GGD en het welzijnswerk")."""
+    rest = re.sub(r"[^a-z0-9 ]", " ", kb.parser().without_partners(text))
+    return all(word in LIST_WORDS for word in rest.split())
+
+
+def additions(turn: Turn, asked: Optional[str]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """More of what was answered before ("het speelt ook in de wijk" when asked about the group).
+
+    Returns the slot updates (the lists with the new items added) and the new items alone, to
+    show back. Only places, substances and partners: lists that can grow without undoing an answer."""
+    if turn.is_question or not turn.norm:
+        return {}, {}
+    parser, slots = kb.parser(), turn.slots
+    partners_named = PRESENT.search(turn.norm) or only_partners(turn.text)
+    found = {  # named without a negation ("niet in de kroeg" adds no place)
+        # "samen met de huisarts" names a partner, not the place "zorg"
+        "signal_settings": named_and_removed(parser.without_partners(turn.text) if partners_named else turn.text,
+                                             parser.settings)[0],
+        "signal_substances": named_and_removed(turn.text, lambda t: substances_in(Turn(t, None, {}, {})))[0],
+        "partners_present": named_and_removed(turn.text, parser.partners)[0] if partners_named else [],
+    }
+    updates: Dict[str, Any] = {}
+    shown: Dict[str, Any] = {}
+    for slot, items in found.items():
+        have = slots.get(slot)
+        if slot == asked or have is None or not isinstance(have, list):
+            continue
+        new = [i for i in items if i not in have]
+        if new:
+            updates[slot] = merge(have, new)
+            shown[slot] = new
+    return updates, shown
 
 
 def say_noted(out: Out, updates: Dict[str, Any]) -> None:
@@ -722,6 +780,8 @@ def noted(updates: Dict[str, Any]) -> str:
         parts.append("het " + updates["signal_trend"])
     if updates.get("signal_reporters"):
         parts.append("gemeld door " + and_list(names("partners", updates["signal_reporters"])))
+    if updates.get("partners_present"):
+        parts.append("aan tafel: " + and_list(names("partners", updates["partners_present"])))
     if updates.get("groups"):
         parts.append(and_list(names("groups", updates["groups"])))
     elif updates.get("groups_mentioned"):

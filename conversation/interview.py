@@ -25,10 +25,12 @@ from conversation.answers import (
     ADD,
     CORRECTING,
     PARSERS,
+    PRESENT,
     REMOVE,
     Out,
     Turn,
     absorb,
+    additions,
     corrections,
     looks_english,
     mentioned_groups,
@@ -239,10 +241,12 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         return {**result, "misses": {"slot": slot, "count": count}}
     if result is not None:
         extra = {k: v for k, v in absorb(turn, slot).items() if k not in result}
+        more, new = additions(turn, slot) if ADD.search(turn.norm) or PRESENT.search(turn.norm) else ({}, {})
+        more = {k: v for k, v in more.items() if k not in result and k not in extra}
         if slot == "municipality" and extra:
             extra = {**result, **extra}  # a longer sentence: confirm the municipality too
-        say_noted(out, extra)
-        return {**extra, **result, "misses": None}
+        say_noted(out, {**extra, **{k: v for k, v in new.items() if k in more}})
+        return {**extra, **more, **result, "misses": None}
 
     fixed = corrections(turn, slot)
     if fixed:
@@ -250,12 +254,19 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         return {**again, **fixed, "misses": None}
 
     later = absorb(turn, slot)
+    shown: Dict[str, Any] = dict(later)
+    then_ask = T.LATER
+    if not later:
+        # More of an earlier answer ("het speelt ook in de wijk" when asked about the group).
+        later, shown = additions(turn, slot)
+        then_ask = T.BACK
     if later:
-        # An answer to a question further on ("de politie meldt het" when asked where): keep it.
+        # An answer to another question ("de politie meldt het" when asked where): keep it, say so.
         count = next_miss(turn.slots, slot)
         if count >= MAX_ASKS:
+            say_noted(out, shown)
             return {**later, **move_on(slot, turn, out, keep=False)}
-        out.utter_message(text=" ".join(m for m in (noted(later), T.LATER) if m))
+        out.utter_message(text=" ".join(m for m in (noted(shown), then_ask) if m))
         return {**later, **again, "misses": {"slot": slot, "count": count}}
 
     if looks_english(turn.text):
@@ -270,8 +281,8 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         return {**again, "_summary": True}
     hint = T.HINTS.get(slot)
     if slot == "municipality":
-        shown = quoted(turn.text, 40)
-        hint = f"Ik ken geen Nederlandse gemeente met de naam '{shown}'." if shown else "Ik kreeg een leeg antwoord."
+        typed = quoted(turn.text, 40)
+        hint = f"Ik ken geen Nederlandse gemeente met de naam '{typed}'." if typed else "Ik kreeg een leeg antwoord."
     return miss(slot, turn, out, hint or "")
 
 

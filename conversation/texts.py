@@ -106,6 +106,7 @@ OWN_WORDS = "Ik noteer dit in je eigen woorden: '{text}'. Het komt in het versla
 MOVE_ON = "Ik ga verder met de volgende vraag. Je kunt dit later nog aanpassen."
 NO_MUNICIPALITY = "Ik ga verder zonder gemeente. Noem je gemeente later gerust, dan pas ik het aan."
 LATER = "Dat vraag ik straks niet meer. Nu eerst deze vraag:"
+BACK = "Nu eerst deze vraag:"
 WELCOME_BACK = "Hoi! We waren bij deze vraag:"
 CONFIRM_RESTART = (
     "Wil je echt opnieuw beginnen? Dit gesprek blijft bewaard: je kunt het verslag ervan nog ophalen."

@@ -102,6 +102,10 @@ class AnswerParser:
     def partners(self, text: str) -> List[str]:
         return self._partners.find(text)
 
+    def without_partners(self, text: str) -> str:
+        """The text (normalized) without the partner names in it."""
+        return self._partners.blank(text)
+
     def interventions(self, text: str) -> List[str]:
         return self._interventions.find(text)
 
