@@ -426,11 +426,40 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def cmd_run(args) -> int:
-    # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the two servers cleanly, even when
-    # we were started with SIGINT ignored (as background jobs of a non-interactive shell are).
+def catch_stop_signals() -> None:
+    """Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the servers cleanly, even when
+    we were started with SIGINT ignored (as background jobs of a non-interactive shell are)."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+
+
+def run_until_stopped(stack: Any, ready: Callable[[], str]) -> int:
+    """Start ``stack`` (an Assistant or a Cluster), print ``ready()``, supervise until Ctrl-C or
+    SIGTERM, then stop every process. The exit code: 0 after a stop, 2 when it could not start,
+    130 when interrupted while starting."""
+    try:
+        stack.start()
+    except LaunchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        stack.stop()
+        return 130
+    print(ready(), flush=True)
+    try:
+        stack.supervise()
+        return 1  # not reached: supervise() returns only by an interrupt
+    except KeyboardInterrupt:
+        print("\nStopping …", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+
+
+def cmd_run(args) -> int:
+    catch_stop_signals()
     # Channels from the environment: rest and socketio always, Slack and Teams when configured.
     from bot.channels.config import ChannelConfigError, channel_config, channel_names, write_credentials
 
@@ -450,34 +479,19 @@ def cmd_run(args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"Starting the action server (port {args.actions_port}) and the Rasa server (port {args.port}) …", flush=True)
-    try:
-        assistant.start()
-    except LaunchError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        assistant.stop()
-        return 130
-    url = assistant.url
-    print(
-        f"\nPreventiewijzer is ready (started in {assistant.start_seconds:.0f} s).\n"
-        f"  REST:      curl -s -XPOST {url}/webhooks/rest/webhook "
-        "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hoi\"}'\n"
-        f"  socketio:  {url}/socket.io (for the web widget)\n"
-        f"  terminal:  .venv/bin/rasa shell --model {args.model} --endpoints endpoints.yml (in another terminal)\n"
-        "A server that stops is restarted. Press Ctrl-C to stop both servers.",
-        flush=True,
-    )
-    try:
-        assistant.supervise()
-        return 1  # not reached: supervise() returns only by an interrupt
-    except KeyboardInterrupt:
-        print("\nStopping …", flush=True)
-        return 0
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        assistant.stop()
+
+    def ready() -> str:
+        url = assistant.url
+        return (
+            f"\nPreventiewijzer is ready (started in {assistant.start_seconds:.0f} s).\n"
+            f"  REST:      curl -s -XPOST {url}/webhooks/rest/webhook "
+            "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hoi\"}'\n"
+            f"  socketio:  {url}/socket.io (for the web widget)\n"
+            f"  terminal:  .venv/bin/rasa shell --model {args.model} --endpoints endpoints.yml (in another terminal)\n"
+            "A server that stops is restarted. Press Ctrl-C to stop both servers."
+        )
+
+    return run_until_stopped(assistant, ready)
 
 
 def cmd_export(args) -> int:

@@ -577,14 +577,13 @@ class Cluster(Supervisor):
 
 
 def cmd_cluster(args) -> int:
-    from bot.cli import _interrupt
+    from bot.cli import catch_stop_signals, run_until_stopped
 
     if args.nginx_conf:
         settings = Settings.for_docker() if args.nginx_conf == "docker" else Settings.from_env()
         print(nginx_conf(settings), end="")
         return 0
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
+    catch_stop_signals()
     try:
         settings = Settings.from_env()
         if args.model:
@@ -593,42 +592,31 @@ def cmd_cluster(args) -> int:
     except LaunchError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+    def servers(n: int, what: str) -> str:
+        return f"{n} {what} server" + ("s" if n != 1 else "")
+
     print(
         f"Starting PostgreSQL (port {settings.postgres_port}), Redis (port {settings.redis_port}), "
-        f"{settings.actions_replicas} action servers, {settings.rasa_replicas} Rasa servers and nginx "
+        f"{servers(settings.actions_replicas, 'action')}, {servers(settings.rasa_replicas, 'Rasa')} and nginx "
         f"(port {settings.port}); logs in {cluster.log_dir} …",
         flush=True,
     )
-    try:
-        cluster.start()
-    except LaunchError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        cluster.stop()
-        return 130
-    url = cluster.url
-    print(
-        f"\nPreventiewijzer cluster is ready (started in {cluster.start_seconds:.0f} s).\n"
-        f"  REST:      curl -s -XPOST {url}/webhooks/rest/webhook "
-        "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hoi\"}'\n"
-        f"  socketio:  {url}/socket.io (for the web widget; sticky per client address)\n"
-        f"  web chat:  {url}/webhooks/widget/\n"
-        f"  replicas:  Rasa on {', '.join(map(str, settings.rasa_ports))}; "
-        f"actions on {', '.join(map(str, settings.actions_ports))}\n"
-        "A process that stops is restarted. Press Ctrl-C to stop everything.",
-        flush=True,
-    )
-    try:
-        cluster.supervise()
-        return 1  # not reached
-    except KeyboardInterrupt:
-        print("\nStopping …", flush=True)
-        return 0
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        cluster.stop()
+
+    def ready() -> str:
+        url = cluster.url
+        return (
+            f"\nPreventiewijzer cluster is ready (started in {cluster.start_seconds:.0f} s).\n"
+            f"  REST:      curl -s -XPOST {url}/webhooks/rest/webhook "
+            "-H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"hoi\"}'\n"
+            f"  socketio:  {url}/socket.io (for the web widget; sticky per client address)\n"
+            f"  web chat:  {url}/webhooks/widget/\n"
+            f"  replicas:  Rasa on {', '.join(map(str, settings.rasa_ports))}; "
+            f"actions on {', '.join(map(str, settings.actions_ports))}\n"
+            "A process that stops is restarted. Press Ctrl-C to stop everything."
+        )
+
+    return run_until_stopped(cluster, ready)
 
 
 def cmd_replica(args) -> int:
