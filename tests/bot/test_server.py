@@ -3,7 +3,6 @@
 One server for the module (start-up takes about a minute).
 """
 import io
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,6 +12,7 @@ import pytest
 
 from bot.cli import Assistant, LaunchError, write_endpoints
 from bot.links import download_url
+from tests import rest
 
 pytestmark = pytest.mark.e2e
 
@@ -51,11 +51,7 @@ def server(tmp_path_factory):
 
 
 def say(server, sender, text):
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{server.url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
+    return rest.post(server.url, sender, text)
 
 
 def fetch(url, headers=None):

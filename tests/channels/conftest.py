@@ -5,13 +5,12 @@
 tests, with Slack and Teams configured through bot.channels.config from environment variables
 that point at the fakes. Package scope: started on first use, stopped after tests/channels.
 """
-import json
-import urllib.request
 
 import pytest
 
 from bot.channels.config import write_credentials
 from bot.cli import Assistant, LaunchError, write_endpoints
+from tests import rest
 from tests.channels.fakes import FakeServices, new_rsa_key, public_jwk
 
 RASA_PORT, ACTIONS_PORT = 5107, 5157
@@ -77,9 +76,4 @@ def channel_server(fakes, tmp_path_factory):
 
 def rest_say(server, sender, text):
     """What the bot answers over REST: the reference the Slack and Teams replies are compared with."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(
-        f"{server.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as reply:
-        return json.loads(reply.read())
+    return rest.post(server.url, sender, text)

@@ -22,6 +22,7 @@ import pytest
 
 from bot.cli import PROJECT_DIR, child_env, port_free
 from bot.cluster import postgres_bin
+from tests import rest
 
 PORTS = {
     "CLUSTER_PORT": 8280, "CLUSTER_RASA_PORT": 5221, "CLUSTER_ACTIONS_PORT": 5271, "CLUSTER_ACTIONS_LB_PORT": 5270,
@@ -157,14 +158,7 @@ def up(url):
 
 def say(url, sender, text, timeout=60):
     """(reply texts joined, seconds) over REST."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    started = time.monotonic()
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        assert response.status == 200
-        messages = json.loads(response.read())
-    return "\n".join(m.get("text") or "" for m in messages), time.monotonic() - started
+    return rest.say(url, sender, text, timeout)
 
 
 def cluster_preflight():

@@ -1,13 +1,12 @@
 """End to end: start the real action server and Rasa server, and hold three complete interviews
 over REST (the 3-MMC example of the seeds, an LVB case and a debt case), with corrections,
 questions in between and changes to the plan."""
-import json
-import urllib.request
 import uuid
 
 import pytest
 
 from bot.cli import Assistant, LaunchError, port_free, write_endpoints
+from tests import rest
 
 pytestmark = pytest.mark.e2e
 
@@ -38,12 +37,7 @@ class Chat:
         self.log = []
 
     def say(self, text):
-        body = json.dumps({"sender": self.sender, "message": text}).encode()
-        request = urllib.request.Request(
-            f"{self.server.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            self.replies = json.loads(response.read())
+        self.replies = rest.post(self.server.url, self.sender, text)
         self.log.append((text, self.text))
         return self.text
 

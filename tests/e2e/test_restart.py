@@ -6,12 +6,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 
 import pytest
 
 from bot.cli import PROJECT_DIR, child_env, port_free, write_endpoints
+from tests import rest
 
 pytestmark = pytest.mark.e2e
 
@@ -39,11 +39,7 @@ def start(tmp, name):
 
 
 def say(sender, text):
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"http://localhost:{RASA_PORT}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return "\n".join(m.get("text", "") for m in json.loads(response.read()))
+    return rest.say(f"http://localhost:{RASA_PORT}", sender, text)[0]
 
 
 def stop_with_ctrl_c(process):

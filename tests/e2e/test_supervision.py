@@ -22,6 +22,7 @@ import pytest
 
 from bot.cli import GUARD_PATH, PROJECT_DIR, child_env, port_free, write_endpoints
 from conversation.texts import SERVICE_UNAVAILABLE
+from tests import rest
 
 pytestmark = pytest.mark.e2e
 
@@ -86,14 +87,7 @@ def launcher(tmp_path_factory):
 
 def say(sender, text, timeout=30):
     """The reply texts and how long they took."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"http://localhost:{RASA_PORT}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    started = time.monotonic()
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        assert response.status == 200
-        messages = json.loads(response.read())
-    return "\n".join(m.get("text", "") for m in messages), time.monotonic() - started
+    return rest.say(f"http://localhost:{RASA_PORT}", sender, text, timeout)
 
 
 async def socketio_say(sender, text, wait=6):
