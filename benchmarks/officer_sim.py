@@ -81,6 +81,7 @@ TARGET_RELEVANCE = 0.8
 PLAIN_NAMES = {"'s-Gravenhage": "Den Haag", "'s-Hertogenbosch": "Den Bosch"}
 STYLES = ("informal", "typos", "long", "other_answer", "dont_know", "question", "correction", "english", "no_substance")
 REASONS = ("signaal", "gezondheidsnota", "preventieplan")
+KEPT_KINDS = ("partners_present", "signal_reporters", "signal_settings", "signal_substances")
 
 Key = Optional[Tuple[str, str]]  # (active loop, question) the officer answers; None when nothing is open
 
@@ -102,6 +103,9 @@ class Scenario:
     groups: List[str]
     records: List[str]
     substances: Optional[List[str]] = None
+    # Per slot, ids the officer gave that must be in that slot at the end, wherever they were said
+    # ("ggd en welzijnswerk" as the answer to the group question still counts as partners).
+    kept: Dict[str, List[str]] = field(default_factory=dict)
 
     @property
     def plain_municipality(self) -> str:
@@ -137,6 +141,7 @@ def load_scenarios(split: str = "all", directory: Path = SCENARIO_DIR) -> List[S
                 municipality=expect["municipality"], groups=list(expect.get("groups") or []),
                 records=list(expect.get("records") or []),
                 substances=list(expect["substances"]) if expect.get("substances") is not None else None,
+                kept={slot: _strings(v, f"{sid}.expect.kept.{slot}") for slot, v in (expect.get("kept") or {}).items()},
             ))
     return out
 
@@ -147,6 +152,8 @@ def check_scenarios(scenarios: Sequence[Scenario], directory: Path = DATA_DIR) -
     records = {i["id"] for i in yaml.safe_load((directory / "interventions.yaml").read_text(encoding="utf-8"))}
     vocabulary = yaml.safe_load((directory / "vocabulary.yaml").read_text(encoding="utf-8"))
     substances = {t["id"] for t in vocabulary["substances"]}
+    settings = {t["id"] for t in vocabulary["settings"]}
+    partners = {p["id"] for p in yaml.safe_load((directory / "partners.yaml").read_text(encoding="utf-8"))}
     lines = (directory / "gemeenten.csv").read_text(encoding="utf-8").splitlines()[1:]
     municipalities = {line.split(",")[1] for line in lines if line}
     problems, seen = [], set()
@@ -158,6 +165,11 @@ def check_scenarios(scenarios: Sequence[Scenario], directory: Path = DATA_DIR) -
         problems += [f"{s.id}: unknown group {g!r}" for g in s.groups if g not in groups]
         problems += [f"{s.id}: unknown record {r!r}" for r in s.records if r not in records]
         problems += [f"{s.id}: unknown substance {x!r}" for x in s.substances or [] if x not in substances]
+        problems += [f"{s.id}: expect.kept names unknown slot {k!r}" for k in s.kept if k not in KEPT_KINDS]
+        for slot, ids in s.kept.items():
+            known = {"partners_present": partners, "signal_reporters": partners, "signal_settings": settings,
+                     "signal_substances": substances}.get(slot, set())
+            problems += [f"{s.id}: expect.kept.{slot}: unknown id {x!r}" for x in ids if x not in known]
         if s.municipality not in municipalities:
             problems.append(f"{s.id}: {s.municipality!r} is not in gemeenten.csv")
         if not s.groups or not 1 <= len(s.records) <= 3:
@@ -403,6 +415,16 @@ class Result:
         return [str(v) for v in (value if isinstance(value, list) else [value])]
 
     @property
+    def answers_lost(self) -> List[str]:
+        """Expected ids (expect.kept) not in their slot at the end, as "slot:id"."""
+        lost = []
+        for slot, ids in self.scenario.kept.items():
+            value = self.slots.get(slot) or []
+            have = value if isinstance(value, list) else [value]
+            lost += [f"{slot}:{i}" for i in ids if i not in have]
+        return lost
+
+    @property
     def groups_missing(self) -> List[str]:
         return [g for g in self.scenario.groups if g not in self.final_groups]
 
@@ -426,6 +448,8 @@ class Result:
             out.append(("municipality", f"{self.slots.get('municipality')!r}, expected {self.scenario.municipality!r}"))
         if self.slots and self.groups_missing:
             out.append(("groups missing", f"{', '.join(self.groups_missing)} (slot: {self.final_groups})"))
+        if self.slots and self.answers_lost:
+            out.append(("answer lost", ", ".join(self.answers_lost)))
         if self.plan_error:
             out.append(("plan", self.plan_error))
         return [f"{kind}: {text}" if detail else kind for kind, text in out]
@@ -642,6 +666,8 @@ class Totals:
     errors: int
     municipality_ok: int
     groups_ok: int
+    kept_ok: int = 0  # scenarios with expect.kept whose answers all ended in their slots
+    kept_n: int = 0
 
     def failures(self) -> List[str]:
         out = []
@@ -656,6 +682,8 @@ class Totals:
             out.append(f"relevance {value:.2f} for {group} < {TARGET_RELEVANCE}")
         if self.errors:
             out.append(f"{self.errors} driver errors")
+        if self.kept_ok < self.kept_n:
+            out.append(f"answers lost in {self.kept_n - self.kept_ok} of {self.kept_n} scenarios")
         return out
 
     def line(self) -> str:
@@ -664,6 +692,7 @@ class Totals:
                 f"max {self.max_turns} | longest run {self.longest_run} | resets {self.resets} | relevance mean "
                 f"{self.relevance_mean:.2f}, min {value:.2f} ({group}) | records {self.records:.2f} | "
                 f"municipality ok {self.municipality_ok}/{self.n} | groups ok {self.groups_ok}/{self.n}"
+                + (f" | answers kept {self.kept_ok}/{self.kept_n}" if self.kept_n else "")
                 + (f" | driver errors {self.errors}" if self.errors else ""))
 
 
@@ -685,6 +714,8 @@ def totals(name: str, results: Sequence[Result]) -> Optional[Totals]:
         errors=sum(1 for r in results if r.error),
         municipality_ok=sum(r.municipality_ok for r in results),
         groups_ok=sum(not r.groups_missing for r in results),
+        kept_ok=sum(1 for r in results if r.scenario.kept and not r.answers_lost),
+        kept_n=sum(1 for r in results if r.scenario.kept),
     )
 
 

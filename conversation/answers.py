@@ -77,7 +77,9 @@ HAVE = re.compile(r"\b(hebben|heeft|hadden|al|loopt|lopen|doen|draait|draaien)\b
 CAPACITY = re.compile(r"\b(uur|uren|fte|budget|euro|geld|capaciteit|formatie|gala|spuk)\b")
 # Partners at the table ("de politie doet al mee", "we werken samen met de GGD").
 PRESENT = re.compile(
-    r"\b(aan tafel|samen met|samenwerk\w*|werk(en|t)( al| nu)? met|doe[nt]?( al| ook)? mee|meedoen|betrokken|"
+    r"\b(aan tafel|samen met|samenwerk\w*|werk(en|t)( al| nu)? met|"
+    r"(doe[nt]?|denk(en|t)?|praten|praat|help(en|t)?|kijk(en|t)?)( al| ook| nu)?( met ons)? mee|"
+    r"meedoen|meedenken|meepraten|betrokken|aangesloten|sluit(en)?( al| ook)? aan|"
     r"partners?|zitten|zit( al| ook)?|overleg(gen)?|aangehaakt|aan boord|netwerk\w*)\b"
 )
 # Words that may stand around a bare list of names ("de GGD en het welzijnswerk").
@@ -703,9 +705,12 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
     groups = groups_in(turn.text)
     if groups and slots.get("groups") is None and asked not in ("role", "groups", "partners_present", "signal_reporters"):
         added, removed = group_clauses(turn.text)
-        if added:
-            # Named before the group question: the group question confirms them.
-            updates["groups_mentioned"] = without_generic(merge(list(slots.get("groups_mentioned") or []), added))
+        before = list(slots.get("groups_mentioned") or [])
+        mentioned = without_generic(merge(before, added))
+        if mentioned != before:
+            # Named before the group question: the group question confirms them. (Only news is
+            # noted: "Genoteerd: groep: studenten" once, not again at every mention.)
+            updates["groups_mentioned"] = mentioned
     # Further questions, only with a clear cue: who reported it, who is at the table, the policy
     # there is, capacity. A bare list of partners ("de GGD en het welzijnswerk") is taken only
     # once who reported it is known: then it can only be who is at the table.

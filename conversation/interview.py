@@ -46,6 +46,10 @@ Buttons = List[Dict[str, str]]
 MAX_ASKS = 2  # a question is asked at most this many times in a row
 STRONG_CORRECTION = re.compile(r"\b(ik zei|zei ik|ik bedoel\w*|bedoelde|sorry|correctie|vergissing|maar het gaat om|maar het is)\b")
 FREE_TEXT_SLOTS = ("role", "signal_reporters", "policy", "capacity")  # any text can be an answer
+# Asking for a change in so many words ("haal gokken weg", "het gaat om alcohol", "zit er toch
+# niet bij"); a plain "nee" or "niet" is not enough at a free-text question.
+EDIT = re.compile(r"\b(toch|eigenlijk|bedoel\w*|fout|verkeerd|haal|weghalen|eraf|eruit|schrap\w*|verwijder\w*|verander\w*|wijzig\w*|vervang\w*|"
+                  r"het gaat (dus |eigenlijk |toch )?(niet )?om|gaat het (niet )?om)\b")
 
 
 @dataclass
@@ -224,10 +228,13 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
 
     # Free-text questions take any text as an answer: a correction there is read first, and so is
     # a change of municipality anywhere ("nee, het is Zwolle" is no "nee" to the question).
+    # At a free-text question a plain "nee"/"geen"/"niet" belongs to the answer ("nee, geen beleid
+    # voor gokken" is no request to drop gambling): taking something away needs a clear cue there.
     if CORRECTING.search(turn.norm) or ADD.search(turn.norm) or REMOVE.search(turn.norm):
         fixed = corrections(turn, slot)
-        strong = STRONG_CORRECTION.search(turn.norm)
-        if fixed and (slot in FREE_TEXT_SLOTS or "municipality" in fixed or strong):
+        strong = STRONG_CORRECTION.search(turn.norm) or EDIT.search(turn.norm)
+        free = slot in FREE_TEXT_SLOTS and not takes_away(fixed, turn.slots)
+        if fixed and (free or "municipality" in fixed or strong):
             out.utter_message(text=fixed.pop("_said"))
             return {**again, **fixed, "misses": None}
 
@@ -284,6 +291,20 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         typed = quoted(turn.text, 40)
         hint = f"Ik ken geen Nederlandse gemeente met de naam '{typed}'." if typed else "Ik kreeg een leeg antwoord."
     return miss(slot, turn, out, hint or "")
+
+
+def takes_away(updates: Mapping[str, Any], slots: Mapping[str, Any]) -> bool:
+    """Whether these updates drop something the officer said before (a list item, the municipality)."""
+    for key, value in updates.items():
+        before = slots.get(key)
+        if key.startswith("_") or before in (None, "", []):
+            continue
+        if isinstance(before, list):
+            if any(item not in (value or []) for item in before):
+                return True
+        elif value != before:
+            return True
+    return False
 
 
 def has_answer(slot: str, turn: Turn) -> bool:

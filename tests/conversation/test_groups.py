@@ -43,8 +43,11 @@ def test_a_negation_inside_a_group_name_is_no_negation():
 
 def test_removing_the_last_group_asks_the_group_question_again():
     slots = {"municipality": "Zwolle", "signal_substances": ["alcohol"], "groups": ["ouderen"], "partners_present": []}
-    updates, text = answer("policy", "niet voor ouderen", slots)
+    updates, text = answer("policy", "ouderen toch niet", slots)
     assert updates["groups"] is None and "weggehaald" in text
+    # Without a cue a negation at a free-text question is the answer ("no policy for older adults").
+    updates, text = answer("policy", "niet voor ouderen", slots)
+    assert "groups" not in updates and updates["policy"] is not None
 
 
 @pytest.mark.parametrize("text,named,removed", [

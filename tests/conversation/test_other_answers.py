@@ -105,3 +105,30 @@ def test_twice_another_answer_moves_on_and_keeps_both():
     assert "wijk" in slots["signal_settings"]
     assert slots["groups"] == ["ouderen"]  # moved on with what was named
     assert "wijk" in said
+
+
+@pytest.mark.parametrize("slot,text", [
+    ("policy", "niet echt iets over gokken"),
+    ("policy", "nee, geen beleid voor gokken"),
+    ("capacity", "geen geld voor de ggd"),
+    ("capacity", "nee, niet voor ouderen apart"),
+])
+def test_a_negation_in_a_free_text_answer_takes_nothing_away(slot, text):
+    slots = {**before(slot), "signal_substances": ["alcohol", "gokken"], "groups": ["ouderen"], "partners_present": ["ggd"]}
+    after, said = answer(slot, text, slots)
+    assert after[slot] is not None  # it is the answer
+    for kept in ("signal_substances", "groups", "partners_present"):
+        assert after[kept] == slots[kept], (kept, said)
+    assert "Aangepast" not in said
+
+
+@pytest.mark.parametrize("text,slot,value", [
+    ("haal gokken maar weg", "signal_substances", ["alcohol"]),
+    ("nee, het gaat niet om gokken maar om alcohol", "signal_substances", ["alcohol"]),
+    ("sorry, niet ouderen maar jongeren", "groups", ["jongeren_algemeen"]),
+])
+def test_a_change_asked_for_in_words_at_a_free_text_question_is_made(text, slot, value):
+    slots = {**before("policy"), "signal_substances": ["alcohol", "gokken"], "groups": ["ouderen"]}
+    after, said = answer("policy", text, slots)
+    assert after[slot] == value and "Aangepast" in said
+    assert after["policy"] is None  # the question comes back
