@@ -19,6 +19,9 @@ from conversation.answers import Turn, group_clauses, groups_in
     ("gezinnen die niet rond kunnen komen", ["schulden_armoede"]),
     ("mensen die buiten slapen", ["dak_thuislozen"]),
     ("vrouwen die in verwachting zijn", ["kwetsbare_ouders"]),
+    # The parents' problems make the group KOPP/KOV, not young people with problems of their own.
+    ("kinderen van ouders met een verslaving of psychische problemen", ["kopp_kov"]),
+    ("kinderen die depressief zijn omdat hun ouders scheiden", ["jongeren_psychisch"]),
 ])
 def test_groups_in_officers_words(text, groups):
     assert groups_in(text) == groups
