@@ -83,7 +83,8 @@ PRESENT = re.compile(
     r"partners?|zitten|zit( al| ook)?|overleg(gen)?|aangehaakt|aan boord|netwerk\w*)\b"
 )
 # Words that may stand around a bare list of names ("de GGD en het welzijnswerk").
-LIST_WORDS = {"en", "de", "het", "een", "ook", "of", "met", "nog", "al", "plus", "ja", "klopt", "en de", "en het", "enz", "etc"}
+LIST_WORDS = {"en", "de", "het", "een", "ook", "of", "met", "nog", "al", "plus", "ja", "klopt", "enz", "etc", "net", "als",
+              "zoals", "verder", "daarnaast", "bovendien", "allebei", "beide", "natuurlijk", "uiteraard"}
 ROLE_CUE = re.compile(r"\b(werk|ben|beleidsmedewerker|beleidsadviseur|adviseur|afdeling|domein|team|portefeuille)\b")
 
 
@@ -721,7 +722,9 @@ def absorb(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
         updates["signal_reporters"] = partners
     elif (partners and empty("partners_present") and asked != "signal_reporters"
             and (PRESENT.search(turn.norm) or (bare and slots.get("signal_reporters") is not None))):
-        updates["partners_present"] = partners
+        table, _ = at_the_table(turn.text)
+        if table:
+            updates["partners_present"] = table
     if parser.interventions(turn.text) and empty("policy") and HAVE.search(turn.norm):
         updates["policy"] = quoted(turn.text, 500)
     if CAPACITY.search(turn.norm) and empty("capacity") and asked != "policy":
@@ -735,7 +738,29 @@ def only_partners(text: str) -> bool:
     return all(word in LIST_WORDS for word in rest.split())
 
 
-def additions(turn: Turn, asked: Optional[str]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+def at_the_table(text: str) -> Tuple[List[str], str]:
+    """Partners named as taking part ("de GGD doet mee", or a bare list of names), clause by
+    clause, and the rest of the text, where places are ("de GGD doet mee; het is vooral in de
+    opvang"). A name in another clause stays there: "in het azc" is a place, not the COA."""
+    parser = kb.parser()
+    if only_partners(text):
+        return parser.partners(text), ""
+    partners: List[str] = []
+    rest: List[str] = []
+    for clause in CLAUSES.split(text):
+        if not clause or not clause.strip():
+            continue
+        if PRESENT.search(normalize(clause)) or only_partners(clause):
+            found = named_and_removed(clause, parser.partners)[0]
+            if found:
+                partners = merge(partners, found)
+                rest.append(parser.without_partners(clause))  # "samen met de huisarts" names no place "zorg"
+                continue
+        rest.append(clause)
+    return partners, " , ".join(rest)
+
+
+def additions(turn: Turn, asked: Optional[str], substances: bool = True) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """More of what was answered before ("het speelt ook in de wijk" when asked about the group).
 
     Returns the slot updates (the lists with the new items added) and the new items alone, to
@@ -743,13 +768,16 @@ def additions(turn: Turn, asked: Optional[str]) -> Tuple[Dict[str, Any], Dict[st
     if turn.is_question or not turn.norm:
         return {}, {}
     parser, slots = kb.parser(), turn.slots
-    partners_named = PRESENT.search(turn.norm) or only_partners(turn.text)
+    table, rest = at_the_table(turn.text)
+    named = named_and_removed(turn.text, lambda t: substances_in(Turn(t, None, {}, {})))[0] if substances else []
+    if named and not ADD.search(turn.norm):
+        # "we hebben een PHP alcohol": the substance belongs to the measure named, no new signal.
+        measures = [kb.catalog().interventions[i] for i in parser.interventions(turn.text)]
+        named = [x for x in named if not any(x in m.substances for m in measures)]
     found = {  # named without a negation ("niet in de kroeg" adds no place)
-        # "samen met de huisarts" names a partner, not the place "zorg"
-        "signal_settings": named_and_removed(parser.without_partners(turn.text) if partners_named else turn.text,
-                                             parser.settings)[0],
-        "signal_substances": named_and_removed(turn.text, lambda t: substances_in(Turn(t, None, {}, {})))[0],
-        "partners_present": named_and_removed(turn.text, parser.partners)[0] if partners_named else [],
+        "signal_settings": named_and_removed(rest, parser.settings)[0] if rest.strip() else [],
+        "signal_substances": named,
+        "partners_present": table,
     }
     updates: Dict[str, Any] = {}
     shown: Dict[str, Any] = {}

@@ -25,7 +25,6 @@ from conversation.answers import (
     ADD,
     CORRECTING,
     PARSERS,
-    PRESENT,
     REMOVE,
     Out,
     Turn,
@@ -248,7 +247,9 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         return {**result, "misses": {"slot": slot, "count": count}}
     if result is not None:
         extra = {k: v for k, v in absorb(turn, slot).items() if k not in result}
-        more, new = additions(turn, slot) if ADD.search(turn.norm) or PRESENT.search(turn.norm) else ({}, {})
+        # Places and partners besides the answer are kept; a substance only with "ook" (a group
+        # described by what their parents drink adds no substance to the signal).
+        more, new = additions(turn, slot, substances=bool(ADD.search(turn.norm)))
         more = {k: v for k, v in more.items() if k not in result and k not in extra}
         if slot == "municipality" and extra:
             extra = {**result, **extra}  # a longer sentence: confirm the municipality too
@@ -261,12 +262,12 @@ def answer(slot: str, turn: Turn, out: Out) -> Dict[str, Any]:
         return {**again, **fixed, "misses": None}
 
     later = absorb(turn, slot)
-    shown: Dict[str, Any] = dict(later)
-    then_ask = T.LATER
-    if not later:
-        # More of an earlier answer ("het speelt ook in de wijk" when asked about the group).
-        later, shown = additions(turn, slot)
-        then_ask = T.BACK
+    # More of an earlier answer too ("het speelt ook in de wijk" when asked about the group).
+    more, new = additions(turn, slot)
+    more = {k: v for k, v in more.items() if k not in later}
+    shown: Dict[str, Any] = {**later, **{k: v for k, v in new.items() if k in more}}
+    then_ask = T.LATER if later else T.BACK
+    later = {**later, **more}
     if later:
         # An answer to another question ("de politie meldt het" when asked where): keep it, say so.
         count = next_miss(turn.slots, slot)

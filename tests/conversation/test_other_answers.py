@@ -132,3 +132,24 @@ def test_a_change_asked_for_in_words_at_a_free_text_question_is_made(text, slot,
     after, said = answer("policy", text, slots)
     assert after[slot] == value and "Aangepast" in said
     assert after["policy"] is None  # the question comes back
+
+
+def test_partners_and_a_place_in_one_message_are_both_kept():
+    slots, said = answer("groups", "de ggd doet mee; het is vooral in de opvang", CONFIRM_GROUP)
+    assert slots["partners_present"] == ["ggd"]
+    assert slots["signal_settings"] == ["thuis", "opvang"]
+    slots, said = answer("groups", "ja, en de politie sluit aan. het speelt ook in het park", CONFIRM_GROUP)
+    assert slots["groups"] == ["ouderen"] and slots["partners_present"] == ["politie"]
+    assert "straat" in slots["signal_settings"]
+
+
+def test_a_name_in_a_clause_about_places_is_a_place():
+    # "azc" names the COA as well as a shelter; where it happens, it is the place.
+    slots, _ = answer("groups", "in het azc en op het roc, en de ggd en vluchtelingenwerk denken mee", CONFIRM_GROUP)
+    assert slots["partners_present"] == ["ggd", "vluchtelingenwerk"]
+    assert {"opvang", "mbo"} <= set(slots["signal_settings"])
+
+
+def test_partners_named_after_the_first_in_the_same_breath_are_kept():
+    slots, _ = answer("groups", "de wijkagent zit erbij, net als de huisartsen", CONFIRM_GROUP)
+    assert slots["partners_present"] == ["politie", "huisartsen"]
