@@ -79,7 +79,7 @@ CAPACITY = re.compile(r"\b(uur|uren|fte|budget|euro|geld|capaciteit|formatie|gal
 PRESENT = re.compile(
     r"\b(aan tafel|samen met|samenwerk\w*|werk(en|t)( al| nu)? met|"
     r"(doe[nt]?|denk(en|t)?|praten|praat|help(en|t)?|kijk(en|t)?)( al| ook| nu)?( met ons)? mee|"
-    r"meedoen|meedenken|meepraten|betrokken|aangesloten|sluit(en)?( al| ook)? aan|"
+    r"meedoen|meedenken|meepraten|betrokken|aangesloten|sluit(en)?( al| ook)? aan|(er ?)?mee bezig|aan de slag|"
     r"partners?|zitten|zit( al| ook)?|overleg(gen)?|aangehaakt|aan boord|netwerk\w*)\b"
 )
 # Words that may stand around a bare list of names ("de GGD en het welzijnswerk").
@@ -757,6 +757,13 @@ def at_the_table(text: str) -> Tuple[List[str], str]:
                 rest.append(parser.without_partners(clause))  # "samen met de huisarts" names no place "zorg"
                 continue
         rest.append(clause)
+    if not partners and PRESENT.search(normalize(text)):
+        # "de GGD en de woningcorporatie, die zitten al aan tafel": the cue points back to the
+        # names in another clause; those clauses count unless they name a place.
+        table = [c for c in CLAUSES.split(text) if c and parser.partners(c) and not parser.settings(parser.without_partners(c))]
+        for clause in table:
+            partners = merge(partners, named_and_removed(clause, parser.partners)[0])
+        rest = [c for c in CLAUSES.split(text) if c and c not in table]
     return partners, " , ".join(rest)
 
 

@@ -153,3 +153,10 @@ def test_a_name_in_a_clause_about_places_is_a_place():
 def test_partners_named_after_the_first_in_the_same_breath_are_kept():
     slots, _ = answer("groups", "de wijkagent zit erbij, net als de huisartsen", CONFIRM_GROUP)
     assert slots["partners_present"] == ["politie", "huisartsen"]
+
+
+def test_partners_pointed_back_to_are_at_the_table():
+    slots, said = answer("signal_trend", "de ggd en de politie, die zitten al bij ons aan tafel", before("signal_trend"))
+    assert slots["partners_present"] == ["ggd", "politie"] and slots["signal_trend"] is None
+    slots, said = answer("signal_trend", "de ggd is er ook al mee bezig", before("signal_trend"))
+    assert slots["partners_present"] == ["ggd"]
