@@ -81,7 +81,6 @@ TARGET_RELEVANCE = 0.8
 PLAIN_NAMES = {"'s-Gravenhage": "Den Haag", "'s-Hertogenbosch": "Den Bosch"}
 STYLES = ("informal", "typos", "long", "other_answer", "dont_know", "question", "correction", "english", "no_substance")
 REASONS = ("signaal", "gezondheidsnota", "preventieplan")
-KEPT_KINDS = ("partners_present", "signal_reporters", "signal_settings", "signal_substances")
 
 Key = Optional[Tuple[str, str]]  # (active loop, question) the officer answers; None when nothing is open
 
@@ -154,6 +153,8 @@ def check_scenarios(scenarios: Sequence[Scenario], directory: Path = DATA_DIR) -
     substances = {t["id"] for t in vocabulary["substances"]}
     settings = {t["id"] for t in vocabulary["settings"]}
     partners = {p["id"] for p in yaml.safe_load((directory / "partners.yaml").read_text(encoding="utf-8"))}
+    kept_ids = {"partners_present": partners, "signal_reporters": partners, "signal_settings": settings,
+                "signal_substances": substances}  # the slots expect.kept may name, and their ids
     lines = (directory / "gemeenten.csv").read_text(encoding="utf-8").splitlines()[1:]
     municipalities = {line.split(",")[1] for line in lines if line}
     problems, seen = [], set()
@@ -165,11 +166,9 @@ def check_scenarios(scenarios: Sequence[Scenario], directory: Path = DATA_DIR) -
         problems += [f"{s.id}: unknown group {g!r}" for g in s.groups if g not in groups]
         problems += [f"{s.id}: unknown record {r!r}" for r in s.records if r not in records]
         problems += [f"{s.id}: unknown substance {x!r}" for x in s.substances or [] if x not in substances]
-        problems += [f"{s.id}: expect.kept names unknown slot {k!r}" for k in s.kept if k not in KEPT_KINDS]
+        problems += [f"{s.id}: expect.kept names unknown slot {k!r}" for k in s.kept if k not in kept_ids]
         for slot, ids in s.kept.items():
-            known = {"partners_present": partners, "signal_reporters": partners, "signal_settings": settings,
-                     "signal_substances": substances}.get(slot, set())
-            problems += [f"{s.id}: expect.kept.{slot}: unknown id {x!r}" for x in ids if x not in known]
+            problems += [f"{s.id}: expect.kept.{slot}: unknown id {x!r}" for x in ids if x not in kept_ids.get(slot, set())]
         if s.municipality not in municipalities:
             problems.append(f"{s.id}: {s.municipality!r} is not in gemeenten.csv")
         if not s.groups or not 1 <= len(s.records) <= 3:

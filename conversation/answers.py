@@ -589,12 +589,19 @@ def _after_but(norm: str) -> str:
     return parts[1] if len(parts) == 2 else norm
 
 
+def not_of_measures(text: str, substances: List[str]) -> List[str]:
+    """The substances that do not belong to a measure named in the text ("we hebben een PHP
+    alcohol" names a measure, no new signal about alcohol)."""
+    measures = [kb.catalog().interventions[i] for i in kb.parser().interventions(text)]
+    return [s for s in substances if not any(s in m.substances for m in measures)]
+
+
 def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
     """Changes to earlier answers in this message, with a message per change.
 
     Returns slot updates plus the key "_said" with the sentence to send.
     """
-    parser, catalog = kb.parser(), kb.catalog()
+    parser = kb.parser()
     updates: Dict[str, Any] = {}
     said: List[str] = []
     slots = turn.slots
@@ -616,9 +623,7 @@ def corrections(turn: Turn, asked: Optional[str]) -> Dict[str, Any]:
 
     found = substances_in(turn)
     if not (correcting or ADD.search(turn.norm)):
-        # "we hebben een PHP alcohol": the substance belongs to the measure named, no new signal.
-        measures = [catalog.interventions[i] for i in parser.interventions(turn.text)]
-        found = [s for s in found if not any(s in m.substances for m in measures)]
+        found = not_of_measures(turn.text, found)
     current = list(slots.get("signal_substances") or [])
     if found and slots.get("signal_substances") is not None and asked != "signal_substances":
         added, removed = named_and_removed(turn.text, lambda t: substances_in(Turn(t, None, {}, {})))
@@ -745,11 +750,10 @@ def at_the_table(text: str) -> Tuple[List[str], str]:
     parser = kb.parser()
     if only_partners(text):
         return parser.partners(text), ""
+    clauses = [c for c in CLAUSES.split(text) if c and c.strip()]
     partners: List[str] = []
     rest: List[str] = []
-    for clause in CLAUSES.split(text):
-        if not clause or not clause.strip():
-            continue
+    for clause in clauses:
         if PRESENT.search(normalize(clause)) or only_partners(clause):
             found = named_and_removed(clause, parser.partners)[0]
             if found:
@@ -760,10 +764,10 @@ def at_the_table(text: str) -> Tuple[List[str], str]:
     if not partners and PRESENT.search(normalize(text)):
         # "de GGD en de woningcorporatie, die zitten al aan tafel": the cue points back to the
         # names in another clause; those clauses count unless they name a place.
-        table = [c for c in CLAUSES.split(text) if c and parser.partners(c) and not parser.settings(parser.without_partners(c))]
+        table = [c for c in clauses if parser.partners(c) and not parser.settings(parser.without_partners(c))]
         for clause in table:
             partners = merge(partners, named_and_removed(clause, parser.partners)[0])
-        rest = [c for c in CLAUSES.split(text) if c and c not in table]
+        rest = [c for c in clauses if c not in table]
     return partners, " , ".join(rest)
 
 
@@ -778,9 +782,7 @@ def additions(turn: Turn, asked: Optional[str], substances: bool = True) -> Tupl
     table, rest = at_the_table(turn.text)
     named = named_and_removed(turn.text, lambda t: substances_in(Turn(t, None, {}, {})))[0] if substances else []
     if named and not ADD.search(turn.norm):
-        # "we hebben een PHP alcohol": the substance belongs to the measure named, no new signal.
-        measures = [kb.catalog().interventions[i] for i in parser.interventions(turn.text)]
-        named = [x for x in named if not any(x in m.substances for m in measures)]
+        named = not_of_measures(turn.text, named)
     found = {  # named without a negation ("niet in de kroeg" adds no place)
         "signal_settings": named_and_removed(rest, parser.settings)[0] if rest.strip() else [],
         "signal_substances": named,
